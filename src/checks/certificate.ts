@@ -1,0 +1,290 @@
+import { X509Certificate } from 'node:crypto';
+import tls from 'node:tls';
+import type { Code } from '../codes.js';
+import { type TlsProbe, type TlsProbeOptions, tlsHandshake } from '../net/connect.js';
+import { mapNetError } from '../net/errors.js';
+import type { Check, CheckOutcome } from './types.js';
+
+const DAY = 86_400_000;
+
+interface Problem {
+  code: Code;
+  detail: string;
+}
+
+interface CertInfo {
+  subject: string;
+  issuer: string;
+  subjectAltName: string | null;
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+  selfSigned: boolean;
+}
+
+const TITLES: Partial<Record<Code, string>> = {
+  CERT_EXPIRED: 'The certificate has expired',
+  CERT_NOT_YET_VALID: 'The certificate is not valid yet',
+  CERT_EXPIRES_SOON: 'The certificate expires soon',
+  CERT_HOSTNAME_MISMATCH: 'The certificate does not name this host',
+  CERT_SELF_SIGNED: 'The server presents a self-signed certificate',
+  CERT_CHAIN_INCOMPLETE: 'The server does not send its intermediate certificate',
+  CERT_UNTRUSTED_ROOT: 'The certificate chain ends at an untrusted root',
+  CERT_PRIVATE_ROOT: 'Trusted only through a private CA (TLS inspection?)',
+};
+
+const SOURCE_NAMES = {
+  'ca-file': '--ca-file',
+  NODE_EXTRA_CA_CERTS: 'NODE_EXTRA_CA_CERTS',
+  system: 'the system CA store',
+} as const;
+
+/** "CN=x\nO=y" -> "x" (or the whole name when it has no CN). */
+function commonName(name: string): string {
+  const m = /(?:^|\n)CN=([^\n]+)/.exec(name);
+  return m?.[1] ?? name.replaceAll('\n', ', ');
+}
+
+function isSelfSigned(c: X509Certificate): boolean {
+  try {
+    return c.checkIssued(c) && c.verify(c.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function describe(c: X509Certificate): CertInfo {
+  return {
+    subject: c.subject.replaceAll('\n', ', '),
+    issuer: c.issuer.replaceAll('\n', ', '),
+    subjectAltName: c.subjectAltName ?? null,
+    validFrom: c.validFromDate.toISOString(),
+    validTo: c.validToDate.toISOString(),
+    fingerprint256: c.fingerprint256,
+    selfSigned: isSelfSigned(c),
+  };
+}
+
+function day(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+function role(i: number, total: number, c: X509Certificate): string {
+  if (i === 0) return `leaf "${commonName(c.subject)}"`;
+  return `${i === total - 1 && isSelfSigned(c) ? 'root' : 'intermediate'} "${commonName(c.subject)}"`;
+}
+
+/** Judge OpenSSL's verification error against the chain as sent. */
+function verifyProblem(code: string, sent: X509Certificate[]): Problem | undefined {
+  const leaf = sent[0];
+  const last = sent[sent.length - 1];
+  switch (code) {
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+      return undefined; // judged from the dates, with the injectable clock
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+      return {
+        code: 'CERT_SELF_SIGNED',
+        detail: `the leaf "${leaf ? commonName(leaf.subject) : '?'}" signs itself; no CA vouches for it`,
+      };
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+      return {
+        code: 'CERT_CHAIN_INCOMPLETE',
+        detail: `the server sent ${sent.length === 1 ? 'only the leaf' : `${sent.length} certificates`}; the issuer "${
+          leaf ? commonName(leaf.issuer) : '?'
+        }" was not sent and is not a trusted root here`,
+      };
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+      return {
+        code: 'CERT_UNTRUSTED_ROOT',
+        detail: `the server sent the root "${last ? commonName(last.subject) : '?'}", which is not trusted here (typical of a TLS-inspecting proxy)`,
+      };
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+      return {
+        code: 'CERT_UNTRUSTED_ROOT',
+        detail: `the chain ends at "${last ? commonName(last.issuer) : '?'}", which is not a trusted root here (TLS inspection, or a private CA)`,
+      };
+    default: {
+      const mapped = mapNetError(Object.assign(new Error(code), { code }), 'tls');
+      return {
+        code: mapped.code.startsWith('CERT_') ? mapped.code : 'CERT_UNTRUSTED_ROOT',
+        detail: `the chain does not verify: ${mapped.detail} (${code})`,
+      };
+    }
+  }
+}
+
+function fingerprintOf(pem: string): string | undefined {
+  try {
+    return new X509Certificate(pem).fingerprint256;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The chain as sent: names, validity, fingerprints; verified against the trust store; TLS inspection spotted. */
+export const check: Check = {
+  id: 'certificate',
+  needs: ['tls'],
+  async run(target, ctx) {
+    const proxy = target.facts.proxy ?? null;
+    const first = target.facts.reachable?.[0];
+    const host = target.issuer.host;
+    const base: TlsProbeOptions = {
+      host,
+      port: target.issuer.port,
+      ...(first ? { address: first.address, family: first.family } : {}),
+      proxy,
+      timeoutMs: ctx.options.timeoutMs,
+    };
+    const trust = ctx.net.trust;
+    let verified: TlsProbe;
+    try {
+      // Unverified connection, used only to read OpenSSL's verdict against every trusted root; closed at once.
+      verified = await tlsHandshake({ ...base, ca: trust.all() });
+    } catch (err) {
+      const mapped = mapNetError(err, 'tls');
+      return {
+        status: 'fail',
+        code: mapped.code,
+        title: 'Could not read the certificate',
+        detail: mapped.detail,
+      };
+    }
+    const sentPem = target.facts.tls?.chainPem ?? verified.chainPem;
+    const sent = sentPem.map((p) => new X509Certificate(p));
+    const leaf = sent[0];
+    if (!leaf) {
+      return { status: 'fail', code: 'TLS_HANDSHAKE_FAILED', title: 'The server sent no certificate' };
+    }
+    const chain = sent.map(describe);
+    const now = ctx.now();
+    const fail: Problem[] = [];
+    const warn: Problem[] = [];
+
+    sent.forEach((c, i) => {
+      if (c.validToDate.getTime() < now.getTime()) {
+        fail.push({
+          code: 'CERT_EXPIRED',
+          detail: `the ${role(i, sent.length, c)} expired on ${day(c.validToDate)}`,
+        });
+      } else if (c.validFromDate.getTime() > now.getTime()) {
+        fail.push({
+          code: 'CERT_NOT_YET_VALID',
+          detail: `the ${role(i, sent.length, c)} is valid only from ${c.validFromDate.toISOString()} (this machine's clock: ${now.toISOString()})`,
+        });
+      }
+    });
+    if (verified.verifyError) {
+      const p = verifyProblem(verified.verifyError, sent);
+      if (p) fail.push(p);
+      else if (fail.length === 0) {
+        // OpenSSL saw an expired/not-yet-valid certificate that the sent chain does not show: the trust anchor.
+        fail.push({
+          code: verified.verifyError === 'CERT_HAS_EXPIRED' ? 'CERT_EXPIRED' : 'CERT_NOT_YET_VALID',
+          detail: `a certificate of the verified chain (the trust anchor?) is ${verified.verifyError === 'CERT_HAS_EXPIRED' ? 'expired' : 'not valid yet'}`,
+        });
+      }
+    }
+    const identity = verified.leaf ? tls.checkServerIdentity(host, verified.leaf) : undefined;
+    if (identity) {
+      fail.push({
+        code: 'CERT_HOSTNAME_MISMATCH',
+        detail: `the certificate is for ${leaf.subjectAltName ?? `"${commonName(leaf.subject)}"`}, not ${host}`,
+      });
+    }
+
+    let trustedBy: string | null = null;
+    let anchor: { subject: string; fingerprint256: string } | null = null;
+    let anchorName = 'a public root';
+    if (fail.length === 0) {
+      const anchorPem = verified.chainPem[verified.chainPem.length - 1];
+      const anchorCert = anchorPem ? new X509Certificate(anchorPem) : undefined;
+      if (anchorCert) {
+        anchor = {
+          subject: anchorCert.subject.replaceAll('\n', ', '),
+          fingerprint256: anchorCert.fingerprint256,
+        };
+        anchorName = commonName(anchorCert.subject);
+      }
+      trustedBy = 'public';
+      if (trust.extraRoots.length > 0) {
+        let publicOk = false;
+        try {
+          publicOk = (await tlsHandshake({ ...base, ca: trust.publicRoots })).chainVerified;
+        } catch (err) {
+          const mapped = mapNetError(err, 'tls');
+          return {
+            status: 'fail',
+            code: mapped.code,
+            title: 'Could not read the certificate',
+            detail: mapped.detail,
+          };
+        }
+        if (!publicOk) {
+          // Find which extra root anchors the chain, walking from the top.
+          const extraByFp = new Map<string, string>();
+          for (const r of trust.extraRoots) {
+            const fp = fingerprintOf(r.pem);
+            if (fp && !extraByFp.has(fp)) extraByFp.set(fp, r.source);
+          }
+          let source: keyof typeof SOURCE_NAMES | undefined;
+          let caName = anchorCert ? commonName(anchorCert.subject) : 'unknown CA';
+          for (const pem of [...verified.chainPem].reverse()) {
+            const c = new X509Certificate(pem);
+            const s = extraByFp.get(c.fingerprint256) as keyof typeof SOURCE_NAMES | undefined;
+            if (s) {
+              source = s;
+              caName = commonName(c.subject);
+              break;
+            }
+          }
+          trustedBy = source ?? 'extra';
+          warn.push({
+            code: 'CERT_PRIVATE_ROOT',
+            detail: `the chain is trusted only through "${caName}" from ${
+              source ? SOURCE_NAMES[source] : '--ca-file, NODE_EXTRA_CA_CERTS or the system store'
+            }, not through a public root: something on this network (TLS inspection) re-signs the traffic, so Cortex's servers see a different certificate than this machine`,
+          });
+        }
+      }
+    }
+
+    const leftMs = leaf.validToDate.getTime() - now.getTime();
+    const leftDays = Math.floor(leftMs / DAY);
+    if (leftMs >= 0 && leftMs < ctx.options.warnDays * DAY) {
+      warn.push({
+        code: 'CERT_EXPIRES_SOON',
+        detail: `the leaf "${commonName(leaf.subject)}" expires on ${day(leaf.validToDate)}, in ${leftDays} days (warning window ${ctx.options.warnDays} days)`,
+      });
+    }
+
+    const data = {
+      chain,
+      trustedBy,
+      anchor,
+      problems: [...fail, ...warn],
+      expiresInDays: leftDays,
+    };
+    const summary = `"${commonName(leaf.subject)}" issued by "${commonName(leaf.issuer)}", valid until ${day(leaf.validToDate)}${leftMs >= 0 ? ` (${leftDays} days left)` : ''}, ${sent.length} certificate${sent.length === 1 ? '' : 's'} sent`;
+    const outcome = (status: 'fail' | 'warn', list: Problem[]): CheckOutcome => {
+      const head = list[0] as Problem;
+      return {
+        status,
+        code: head.code,
+        title: TITLES[head.code] ?? 'Certificate problem',
+        detail: [...list.map((p) => p.detail), summary].join('; '),
+        data,
+      };
+    };
+    if (fail.length > 0) return outcome('fail', fail);
+    if (warn.length > 0) return outcome('warn', warn);
+    return {
+      status: 'pass',
+      title: 'The certificate is valid for this host',
+      detail: `${summary}; trusted through ${anchor ? `the public root "${anchorName}"` : anchorName}`,
+      data,
+    };
+  },
+};

@@ -1,0 +1,295 @@
+import { mapNetError } from '../net/errors.js';
+import { type HttpResponse, httpGet, isHttpTimeout } from '../net/http.js';
+import { isLoopbackHost } from '../okta/issuer.js';
+import {
+  describeError,
+  isOAuthErrorName,
+  namesRedirectUri,
+  namesUnknownClient,
+  type OAuthError,
+  parseErrorResponse,
+  retryHint,
+} from '../okta/oauth-errors.js';
+import type { Check, CheckContext, CheckOutcome, Target } from './types.js';
+
+/** Error bodies are small; anything bigger is not an OAuth answer. */
+const MAX_BODY = 64 * 1024;
+
+/** A redirect URI no app registers: the client probe uses it so the server stops at redirect_uri validation. */
+export const PROBE_REDIRECT_URI = 'https://cortex-sso.invalid/client-probe';
+
+/** RFC 6749 §2.3.1: client id and secret are form-urlencoded before they are joined and base64-encoded. */
+export function basicAuthHeader(clientId: string, clientSecret: string): string {
+  const enc = (s: string) => new URLSearchParams({ v: s }).toString().slice(2);
+  return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
+}
+
+/** Why a non-invalid_client error still proves the secret right, and why that is fine for Cortex. */
+function acceptedBecause(e: OAuthError): string {
+  const fine = 'Cortex signs users in with authorization_code';
+  switch (e.error) {
+    case 'unauthorized_client':
+      return `Secret accepted; the app may not use client_credentials (unauthorized_client), which is fine: ${fine}.`;
+    case 'invalid_scope':
+      return `Secret accepted; the authorization server grants no (default) scope to client_credentials (invalid_scope), which is fine: ${fine}.`;
+    case 'unsupported_grant_type':
+      return `Secret accepted; the server does not offer client_credentials (unsupported_grant_type), which is fine: ${fine}.`;
+    default:
+      return `Secret accepted; the token endpoint then refused the client_credentials request (${e.error}), which is expected: ${fine}.`;
+  }
+}
+
+function endpoint(value: unknown): URL | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const u = new URL(value);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function netFailure(err: unknown, what: string): { detail: string; data: Record<string, unknown> } {
+  if (isHttpTimeout(err)) {
+    return { detail: `${what}: ${err.message}`, data: { networkCode: 'TIMEOUT' } };
+  }
+  const mapped = mapNetError(err);
+  return { detail: `${what}: ${mapped.detail} [${mapped.code}]`, data: { networkCode: mapped.code } };
+}
+
+type ClientProbe = 'unknown' | 'known' | 'inconclusive';
+
+/**
+ * Does the issuer know this client ID? GET the authorization endpoint with only the client_id and a
+ * redirect URI nobody registers: an unknown client is rejected as invalid_client ("client is invalid",
+ * "Invalid value for 'client_id'"); a known one gets past client lookup and fails on the redirect URI.
+ */
+export async function probeClientId(
+  authorizationEndpoint: URL,
+  clientId: string,
+  target: Target,
+  ctx: CheckContext,
+): Promise<{ result: ClientProbe; note: string }> {
+  const url = new URL(authorizationEndpoint.href);
+  url.searchParams.set('client_id', clientId);
+  url.searchParams.set('redirect_uri', PROBE_REDIRECT_URI);
+  let res: HttpResponse;
+  try {
+    res = await httpGet(url.href, {
+      dispatcher: ctx.net.dispatcher(target.facts.proxy ?? null),
+      timeoutMs: ctx.options.timeoutMs,
+      maxBytes: MAX_BODY,
+      headers: { accept: 'text/html, application/json;q=0.9' },
+    });
+  } catch (err) {
+    return {
+      result: 'inconclusive',
+      note: netFailure(err, 'the authorization endpoint could not be asked').detail,
+    };
+  }
+  const e = parseErrorResponse(res);
+  if (e && e.error.toLowerCase() === 'invalid_client') {
+    return { result: 'unknown', note: `the authorization endpoint also rejects it: ${describeError(e)}` };
+  }
+  if (e && namesRedirectUri(e)) {
+    return {
+      result: 'known',
+      note: 'the authorization endpoint knows the client ID (it got as far as checking the redirect URI)',
+    };
+  }
+  if (res.status >= 300 && res.status < 400) {
+    return {
+      result: 'known',
+      note: 'the authorization endpoint knows the client ID (it answered with a redirect)',
+    };
+  }
+  return {
+    result: 'inconclusive',
+    note: `the authorization endpoint's answer (HTTP ${res.status}${e ? `, ${describeError(e)}` : ''}) does not tell whether the client ID exists`,
+  };
+}
+
+async function runCredentials(target: Target, ctx: CheckContext): Promise<CheckOutcome> {
+  const { clientId, clientSecret } = ctx.options;
+  if (!clientId || !clientSecret) {
+    return { status: 'skip', title: 'No client ID and secret given: credentials not checked' };
+  }
+  const tokenEndpoint = endpoint(target.facts.discovery?.token_endpoint);
+  if (!tokenEndpoint) {
+    return {
+      status: 'warn',
+      code: 'CREDENTIALS_UNCHECKED',
+      title: 'The credentials could not be checked',
+      detail: 'The discovery document names no usable token_endpoint.',
+    };
+  }
+  if (
+    tokenEndpoint.protocol !== 'https:' &&
+    !(ctx.options.allowHttpLoopback && isLoopbackHost(tokenEndpoint.hostname))
+  ) {
+    return {
+      status: 'fail',
+      code: 'DISCOVERY_INSECURE_ENDPOINT',
+      title: 'The token endpoint is not https: the secret was not sent',
+      detail: `token_endpoint is ${tokenEndpoint.href}; cortex-sso never sends a client secret over plain http.`,
+    };
+  }
+  const ending = clientSecret.lastFour ? ` ending in ${clientSecret.lastFour}` : '';
+  const data: Record<string, unknown> = { tokenEndpoint: tokenEndpoint.href, clientId };
+
+  let res: HttpResponse;
+  try {
+    res = await httpGet(tokenEndpoint.href, {
+      dispatcher: ctx.net.dispatcher(target.facts.proxy ?? null),
+      timeoutMs: ctx.options.timeoutMs,
+      maxBytes: MAX_BODY,
+      method: 'POST',
+      headers: {
+        authorization: basicAuthHeader(clientId, clientSecret.reveal()),
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: 'grant_type=client_credentials',
+    });
+  } catch (err) {
+    const f = netFailure(err, `POST ${tokenEndpoint.href} failed`);
+    return {
+      status: 'warn',
+      code: 'CREDENTIALS_UNCHECKED',
+      title: 'The token endpoint could not be reached: credentials not checked',
+      detail: f.detail,
+      data: { ...data, ...f.data },
+    };
+  }
+  data.status = res.status;
+  const e = parseErrorResponse(res);
+  if (e) data.error = e.error;
+  if (e?.errorId) data.errorId = e.errorId;
+
+  if (res.status === 429) {
+    const hint = retryHint(res.headers, ctx.now());
+    return {
+      status: 'warn',
+      code: 'CREDENTIALS_UNCHECKED',
+      title: 'Rate-limited by the issuer: credentials not checked',
+      detail: `The token endpoint answered HTTP 429${e ? ` ${describeError(e)}` : ''}; ${hint}.`,
+      advice: `Wait, then run the command again: ${hint}.`,
+      data,
+    };
+  }
+
+  if (res.status === 200) {
+    const ok = accessTokenPresent(res.body);
+    if (ok) {
+      return {
+        status: 'pass',
+        title: 'Client ID and secret accepted',
+        detail: `The token endpoint issued a client_credentials token to ${clientId}${ending ? ` (secret${ending})` : ''}.`,
+        data,
+      };
+    }
+    return {
+      status: 'warn',
+      code: 'CREDENTIALS_UNCHECKED',
+      title: 'The token endpoint answered 200 without a token',
+      detail:
+        'HTTP 200 but the body holds no access_token: not an OAuth token answer (a proxy or portal page?).',
+      data,
+    };
+  }
+
+  if (res.status >= 500) {
+    return {
+      status: 'warn',
+      code: 'CREDENTIALS_UNCHECKED',
+      title: 'The token endpoint failed: credentials not checked',
+      detail: `HTTP ${res.status}${e ? ` ${describeError(e)}` : ''} from ${tokenEndpoint.href}; try again later.`,
+      data,
+    };
+  }
+
+  // A 401 with no error at all is still a failed client authentication (RFC 6749 §5.2).
+  const invalidClient = e ? e.error.toLowerCase() === 'invalid_client' : res.status === 401;
+  if (invalidClient) {
+    const said = e ? describeError(e) : 'no error code';
+    if (e && namesUnknownClient(e)) {
+      return {
+        status: 'fail',
+        code: 'CLIENT_UNKNOWN',
+        title: `The client ID ${clientId} is not known to this issuer`,
+        detail: `The token endpoint answered HTTP ${res.status} ${said}.`,
+        data,
+      };
+    }
+    const authz = endpoint(target.facts.discovery?.authorization_endpoint);
+    const probe = authz
+      ? await probeClientId(authz, clientId, target, ctx)
+      : {
+          result: 'inconclusive' as const,
+          note: 'the discovery document names no authorization endpoint to tell which',
+        };
+    data.clientProbe = probe.result;
+    if (probe.result === 'unknown') {
+      return {
+        status: 'fail',
+        code: 'CLIENT_UNKNOWN',
+        title: `The client ID ${clientId} is not known to this issuer`,
+        detail: `The token endpoint answered HTTP ${res.status} ${said}, and ${probe.note}.`,
+        data,
+      };
+    }
+    if (probe.result === 'known') {
+      return {
+        status: 'fail',
+        code: 'CREDENTIALS_INVALID',
+        title: 'The client secret is wrong',
+        detail: `The token endpoint answered HTTP ${res.status} ${said}; ${probe.note}, so the secret${ending} does not match client ${clientId}.`,
+        data,
+      };
+    }
+    return {
+      status: 'fail',
+      code: 'CREDENTIALS_INVALID',
+      title: 'The client ID or client secret is wrong',
+      detail: `The token endpoint answered HTTP ${res.status} ${said} for client ${clientId} and the secret${ending}; ${probe.note}.`,
+      data,
+    };
+  }
+
+  if (e && isOAuthErrorName(e.error)) {
+    return {
+      status: 'pass',
+      title: 'Client ID and secret accepted',
+      detail: `${acceptedBecause(e)} The server said (HTTP ${res.status}): ${e.description ?? e.error}`,
+      data,
+    };
+  }
+
+  return {
+    status: 'warn',
+    code: 'CREDENTIALS_UNCHECKED',
+    title: 'The token endpoint gave no usable answer: credentials not checked',
+    detail: `HTTP ${res.status}${e ? ` ${describeError(e)}` : ' without an OAuth error'} from ${tokenEndpoint.href}.`,
+    data,
+  };
+}
+
+function accessTokenPresent(body: Buffer): boolean {
+  try {
+    const doc = JSON.parse(body.toString('utf8')) as unknown;
+    return (
+      typeof doc === 'object' &&
+      doc !== null &&
+      typeof (doc as Record<string, unknown>).access_token === 'string' &&
+      (doc as Record<string, unknown>).access_token !== ''
+    );
+  } catch {
+    return false;
+  }
+}
+
+export const check: Check = {
+  id: 'credentials',
+  needs: ['discovery'],
+  run: runCredentials,
+};

@@ -1,0 +1,197 @@
+import { CODES } from '../codes.js';
+import type { CheckResult, DiagnoseResult, TargetReport } from '../result.js';
+import { SCHEMA_VERSION } from '../result.js';
+import { runIssuerUrl } from './issuer-url.js';
+import type { Check, CheckContext, CheckId, CheckOutcome, Target } from './types.js';
+
+export interface RunOptions {
+  /** Called as each check ends (for a spinner); never used for output decisions. */
+  onCheck?: (issuerInput: string, result: CheckResult) => void;
+  /** Test seam for the safety-net budget; default derived from timeoutMs. */
+  budgetMs?: number;
+}
+
+/** Display and JSON order; also the order a user reads the layers in. */
+export const CHECK_ORDER: readonly CheckId[] = [
+  'issuer-url',
+  'proxy',
+  'dns',
+  'tcp',
+  'tls',
+  'certificate',
+  'discovery',
+  'jwks',
+  'endpoints',
+  'clock',
+  'credentials',
+  'redirect-uri',
+  'cortex-side',
+];
+
+/**
+ * Run the check graph for every issuer, all issuers at once. A check starts as soon as the
+ * checks it needs are done; it is skipped (with the reason) when one of them failed or was skipped.
+ * Each check also gets an overall budget, so no run can hang whatever a check does.
+ */
+export async function runChecks(
+  inputs: readonly string[],
+  checks: readonly Check[],
+  ctx: CheckContext,
+  opts: RunOptions = {},
+): Promise<DiagnoseResult> {
+  const results = await Promise.all(inputs.map((input) => runTarget(input, checks, ctx, opts)));
+  return { schemaVersion: SCHEMA_VERSION, ok: results.every((r) => r.ok), results };
+}
+
+async function runTarget(
+  input: string,
+  checks: readonly Check[],
+  ctx: CheckContext,
+  opts: RunOptions,
+): Promise<TargetReport> {
+  const target: Target = { input, facts: {} };
+  const done = new Map<CheckId, CheckResult>();
+  const emit = (r: CheckResult) => {
+    done.set(r.id as CheckId, r);
+    opts.onCheck?.(input, r);
+  };
+
+  const t0 = performance.now();
+  const first = finish('issuer-url', runIssuerUrl(target, ctx), t0);
+  emit(first);
+
+  const byId = new Map(checks.map((c) => [c.id, c] as const));
+  const promises = new Map<CheckId, Promise<CheckResult>>();
+  const budget = opts.budgetMs ?? ctx.options.timeoutMs * 3 + 2_000;
+
+  const start = (check: Check): Promise<CheckResult> => {
+    const existing = promises.get(check.id);
+    if (existing) return existing;
+    const p = (async () => {
+      const needs = await Promise.all(
+        check.needs.map((id) => {
+          if (id === 'issuer-url') return Promise.resolve(first);
+          const dep = byId.get(id);
+          return dep ? start(dep) : Promise.resolve(undefined);
+        }),
+      );
+      const blocked = needs.find((n) => n && (n.status === 'fail' || n.status === 'skip'));
+      let result: CheckResult;
+      if (blocked) {
+        result = {
+          id: check.id,
+          status: 'skip',
+          title: `Skipped: ${blocked.id} ${blocked.status === 'fail' ? 'failed' : 'was skipped'}`,
+          durationMs: 0,
+        };
+      } else if (!target.issuer) {
+        result = {
+          id: check.id,
+          status: 'skip',
+          title: 'Skipped: the issuer URL is not usable',
+          durationMs: 0,
+        };
+      } else {
+        const started = performance.now();
+        const outcome = await guarded(
+          check,
+          target as Target & { issuer: NonNullable<Target['issuer']> },
+          ctx,
+          budget,
+        );
+        result = finish(check.id, outcome, started);
+      }
+      emit(result);
+      return result;
+    })();
+    promises.set(check.id, p);
+    return p;
+  };
+
+  await Promise.all(checks.map((c) => start(c)));
+
+  const ordered = [...done.values()].sort((a, b) => order(a.id) - order(b.id));
+  const checksOut = ctx.options.strict ? ordered.map(strictify) : ordered;
+  return {
+    issuer: target.issuer?.issuer ?? input.trim(),
+    input,
+    ok: checksOut.every((c) => c.status !== 'fail'),
+    checks: checksOut,
+  };
+}
+
+function order(id: string): number {
+  const i = CHECK_ORDER.indexOf(id as CheckId);
+  return i === -1 ? CHECK_ORDER.length : i;
+}
+
+async function guarded(
+  check: Check,
+  target: Target & { issuer: NonNullable<Target['issuer']> },
+  ctx: CheckContext,
+  budgetMs: number,
+): Promise<CheckOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<CheckOutcome>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          status: 'fail',
+          code: 'CHECK_TIMEOUT',
+          title: CODES.CHECK_TIMEOUT.title,
+          detail: `${check.id} did not finish within ${Math.round(budgetMs / 1000)} s.`,
+        }),
+      budgetMs,
+    );
+    timer.unref();
+  });
+  try {
+    return await Promise.race([
+      check.run(target, ctx).catch(
+        (err: unknown): CheckOutcome => ({
+          status: 'fail',
+          code: 'INTERNAL',
+          title: CODES.INTERNAL.title,
+          detail: `${check.id}: ${err instanceof Error ? err.message : String(err)}`,
+        }),
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function finish(id: CheckId, outcome: CheckOutcome, started: number): CheckResult {
+  const r: CheckResult = {
+    id,
+    status: outcome.status,
+    title: outcome.title,
+    durationMs: Math.max(0, Math.round(performance.now() - started)),
+  };
+  if (outcome.code && (outcome.status === 'warn' || outcome.status === 'fail')) {
+    r.code = outcome.code;
+    r.advice = outcome.advice ?? CODES[outcome.code].advice;
+  } else if (outcome.advice) {
+    r.advice = outcome.advice;
+  }
+  if (outcome.detail) r.detail = outcome.detail;
+  if (outcome.data) r.data = outcome.data;
+  // Stable key order for JSON consumers.
+  return {
+    id: r.id,
+    status: r.status,
+    ...(r.code ? { code: r.code } : {}),
+    title: r.title,
+    ...(r.detail ? { detail: r.detail } : {}),
+    ...(r.advice ? { advice: r.advice } : {}),
+    durationMs: r.durationMs,
+    ...(r.data ? { data: r.data } : {}),
+  };
+}
+
+/** Under --strict a warning is a failure: the status says so, so JSON consumers see it too. */
+function strictify(r: CheckResult): CheckResult {
+  if (r.status !== 'warn') return r;
+  return { ...r, status: 'fail', data: { ...(r.data ?? {}), strict: true } };
+}

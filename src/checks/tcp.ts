@@ -1,0 +1,91 @@
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Code } from '../codes.js';
+import { openTcp } from '../net/connect.js';
+import { mapNetError } from '../net/errors.js';
+import { firstHop } from '../net/proxy.js';
+import type { Check, ResolvedAddress } from './types.js';
+
+interface Attempt {
+  address: string;
+  family: 4 | 6;
+  ok: boolean;
+  durationMs: number;
+  code?: Code;
+  detail?: string;
+}
+
+const TITLES: Partial<Record<Code, string>> = {
+  TCP_REFUSED: 'Connection refused',
+  TCP_TIMEOUT: 'Connection timed out',
+  TCP_UNREACHABLE: 'Network or host unreachable',
+};
+
+function hostPort(address: string, port: number): string {
+  return net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** A TCP connection to every address of the issuer (or of the proxy), in parallel; each closed at once. */
+export const check: Check = {
+  id: 'tcp',
+  needs: ['dns'],
+  async run(target, ctx) {
+    const hop = firstHop(target.issuer, target.facts.proxy);
+    const addresses: ResolvedAddress[] = target.facts.addresses ?? [];
+    const via = hop.viaProxy ? ` (proxy ${hop.viaProxy.display})` : '';
+    if (addresses.length === 0) {
+      return { status: 'skip', title: 'No address to connect to', detail: 'the dns check found no address' };
+    }
+    const attempts = await Promise.all(
+      addresses.map(async (a): Promise<Attempt> => {
+        const started = performance.now();
+        try {
+          const socket = await openTcp(a.address, hop.port, {
+            address: a.address,
+            family: a.family,
+            timeoutMs: ctx.options.timeoutMs,
+          });
+          socket.destroy();
+          return { ...a, ok: true, durationMs: Math.round(performance.now() - started) };
+        } catch (err) {
+          const mapped = mapNetError(err, 'tcp');
+          const code: Code = mapped.code.startsWith('TCP_') ? mapped.code : 'TCP_UNREACHABLE';
+          return {
+            ...a,
+            ok: false,
+            durationMs: Math.round(performance.now() - started),
+            code,
+            detail: mapped.detail,
+          };
+        }
+      }),
+    );
+    const ok = attempts.filter((a) => a.ok);
+    const failed = attempts.filter((a) => !a.ok);
+    target.facts.reachable = ok.map(({ address, family }) => ({ address, family }));
+    const lines = attempts.map((a) =>
+      a.ok ? `${hostPort(a.address, hop.port)} connected in ${a.durationMs} ms` : `${a.detail} [${a.code}]`,
+    );
+    const data = { port: hop.port, viaProxy: hop.viaProxy?.display ?? null, attempts };
+    const detail = `${lines.join('; ')}${via}`;
+    if (failed.length === 0) {
+      return {
+        status: 'pass',
+        title: hop.viaProxy ? 'The proxy accepts connections' : `Port ${hop.port} accepts connections`,
+        detail,
+        data,
+      };
+    }
+    const code = failed[0]?.code ?? 'TCP_UNREACHABLE';
+    if (ok.length > 0) {
+      return {
+        status: 'warn',
+        code,
+        title: `Some addresses do not accept connections (${failed.length} of ${attempts.length})`,
+        detail,
+        data,
+      };
+    }
+    return { status: 'fail', code, title: TITLES[code] ?? 'Connection failed', detail, data };
+  },
+};

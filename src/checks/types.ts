@@ -1,0 +1,107 @@
+import type { Code } from '../codes.js';
+import type { NetContext } from '../net/context.js';
+import type { ParsedIssuer } from '../okta/issuer.js';
+import type { CheckStatus } from '../result.js';
+
+export type CheckId =
+  | 'issuer-url'
+  | 'proxy'
+  | 'dns'
+  | 'tcp'
+  | 'tls'
+  | 'certificate'
+  | 'discovery'
+  | 'jwks'
+  | 'endpoints'
+  | 'clock'
+  | 'credentials'
+  | 'redirect-uri'
+  | 'cortex-side';
+
+/** What a check returns. The runner adds id and duration; advice defaults to the code's advice. */
+export interface CheckOutcome {
+  status: CheckStatus;
+  code?: Code;
+  title: string;
+  detail?: string;
+  advice?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** A TCP route to the issuer: direct, or through an HTTP proxy (CONNECT tunnel). */
+export interface ProxyRoute {
+  /** Proxy URL with any credentials removed, for display. */
+  display: string;
+  /** Full proxy URL (may carry credentials); never printed. */
+  url: string;
+  source: 'flag' | 'env';
+}
+
+export interface DiscoveryDocument {
+  issuer?: unknown;
+  authorization_endpoint?: unknown;
+  token_endpoint?: unknown;
+  userinfo_endpoint?: unknown;
+  jwks_uri?: unknown;
+  response_types_supported?: unknown;
+  id_token_signing_alg_values_supported?: unknown;
+  [key: string]: unknown;
+}
+
+/** Facts a check learns and later checks use. Each field is written by one check only. */
+export interface Facts {
+  /** proxy: the proxy that applies to the issuer, or null when connecting directly. */
+  proxy?: ProxyRoute | null;
+  /** dns: every address of the issuer host (or of the proxy host when a proxy applies). */
+  addresses?: ResolvedAddress[];
+  /** tcp: the addresses that accepted a connection. */
+  reachable?: ResolvedAddress[];
+  /** tls: what the handshake negotiated and the chain the server sent (PEM, leaf first). */
+  tls?: { protocol: string; cipher: string; alpn: string | false; chainPem: string[] };
+  /** discovery: the parsed document, as served. */
+  discovery?: DiscoveryDocument;
+  /** discovery/clock: the Date header of the first HTTP answer from the issuer host. */
+  serverDate?: string;
+}
+
+/** Options shared by every check, from the command line. */
+export interface CheckOptions {
+  timeoutMs: number;
+  warnDays: number;
+  strict: boolean;
+  /** Loopback issuers may use plain http when the user allows it explicitly. */
+  allowHttpLoopback: boolean;
+  /** verify only */
+  clientId?: string;
+  clientSecret?: import('../secret.js').Secret;
+  redirectUri?: string;
+  /** verify/set: ask the Cortex API to fetch the issuer from Cortex's side (POST .../validate). */
+  cortexValidate?: (issuer: string) => Promise<{ isValid: boolean; message: string }>;
+}
+
+export interface CheckContext {
+  options: CheckOptions;
+  net: NetContext;
+  /** Current time; injectable for tests. */
+  now(): Date;
+}
+
+export interface Target {
+  /** What the user typed. */
+  input: string;
+  /** Set by issuer-url when the input is usable. */
+  issuer?: ParsedIssuer;
+  facts: Facts;
+}
+
+export interface Check {
+  id: CheckId;
+  /** Checks that must not have failed before this one runs. */
+  needs: CheckId[];
+  run(target: Target & { issuer: ParsedIssuer }, ctx: CheckContext): Promise<CheckOutcome>;
+}

@@ -1,0 +1,521 @@
+// The entry point: the commander tree, and the ONLY module that reads process.argv/env, writes
+// to the real streams and decides exit codes. Every command module is imported lazily inside its
+// action, so `--version` and `--help` load nothing but commander.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { Code } from './codes.js';
+import { CortexSsoError, USAGE_CODES } from './errors.js';
+import { canAnimate, colorLevel, type Io } from './io.js';
+
+/** Exit codes, documented in README.md and docs/exit-codes.md. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function toNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) {
+      throw new CortexSsoError('USAGE', `${flag} expects a number, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+interface Ctx {
+  io: Io;
+  exitCode: number;
+}
+
+function write(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(text);
+}
+
+/** Print an expected error: one line (plus advice), no stack. With --json, one JSON document too. */
+function reportError(ctx: Ctx, err: CortexSsoError, json: boolean): number {
+  const { CODES } = codesModule!;
+  const info = CODES[err.code as Code];
+  const exit = USAGE_CODES.has(err.code) ? EXIT.USAGE : EXIT.FAILED;
+  if (json) {
+    const doc = {
+      schemaVersion: 1,
+      ok: false,
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(err.detail ? { detail: err.detail } : {}),
+        ...(info && err.code !== 'USAGE' ? { advice: info.advice } : {}),
+      },
+    };
+    write(ctx.io.stdout, `${JSON.stringify(doc, null, 2)}\n`);
+  }
+  const lines = [`error: ${err.message}`];
+  if (err.detail) lines.push(err.detail);
+  if (info && err.code !== 'USAGE' && err.code !== 'INPUT_MISSING') lines.push(`Fix: ${info.advice}`);
+  write(ctx.io.stderr, `${lines.join('\n')}\n`);
+  return exit;
+}
+
+let codesModule: typeof import('./codes.js') | undefined;
+
+function buildProgram(ctx: Ctx): Command {
+  const program = new Command();
+  program
+    .name('cortex-sso')
+    .description('Set up and debug single sign-on between Okta and Cortex.')
+    .version(version(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => write(ctx.io.stdout, s),
+      writeErr: (s) => write(ctx.io.stderr, s),
+    })
+    .exitOverride();
+
+  program.addHelpText(
+    'after',
+    `
+Exit codes:
+  0  success (warnings allowed unless --strict)
+  1  a check failed, or the operation failed
+  2  usage error: unknown flag, missing or malformed input
+
+Docs: docs/README.md · codes: docs/codes.md`,
+  );
+
+  program
+    .command('diagnose')
+    .description(
+      'Check that an Okta issuer is reachable and sound, layer by layer (DNS, TCP, TLS, certificate, discovery, JWKS, clock, proxy).',
+    )
+    .addOption(
+      new Option('--issuer <url>', 'issuer to check; repeat for several').argParser(collect).default([]),
+    )
+    .option('--ca-file <pem>', 'extra trusted CA certificates (PEM), e.g. a corporate TLS-inspection root')
+    .option('--proxy <url>', 'HTTP proxy to use (default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY)')
+    .addOption(
+      new Option('--timeout <seconds>', 'timeout for each network step')
+        .argParser(toNumber('--timeout'))
+        .default(10),
+    )
+    .addOption(
+      new Option('--warn-days <n>', 'warn when the certificate expires within n days')
+        .argParser(toNumber('--warn-days'))
+        .default(30),
+    )
+    .option('--strict', 'treat warnings (e.g. TLS inspection, clock skew) as failures', false)
+    .option(
+      '--allow-http-loopback',
+      'allow a plain-http issuer on a loopback address (local test providers)',
+      false,
+    )
+    .option('--json', 'print one JSON document (schema: docs/json-output.md)', false)
+    .option('--verbose', 'show details of passing checks too', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cortex-sso diagnose --issuer https://acme.okta.com
+  cortex-sso diagnose --issuer https://acme.okta.com/oauth2/default --json
+  cortex-sso diagnose --issuer acme.okta.com --issuer acme.oktapreview.com --strict`,
+    )
+    .action(async (opts) => {
+      const { run } = await import('./commands/diagnose.js');
+      const json = Boolean(opts.json);
+      const result = await withProgress(ctx, json, (onCheck) =>
+        run(
+          {
+            issuers: opts.issuer,
+            caFile: opts.caFile,
+            proxy: opts.proxy,
+            timeoutSeconds: opts.timeout,
+            warnDays: opts.warnDays,
+            strict: Boolean(opts.strict),
+            allowHttpLoopback: Boolean(opts.allowHttpLoopback),
+          },
+          { env: ctx.io.env, ...(onCheck ? { onCheck } : {}) },
+        ),
+      );
+      await emit(ctx, json, result, async () => {
+        const { renderDiagnose } = await import('./report/text.js');
+        return renderDiagnose(result, textOptions(ctx, opts));
+      });
+      ctx.exitCode = result.ok ? EXIT.OK : EXIT.FAILED;
+    });
+
+  addConnectorCommands(program, ctx);
+  addAuthCommands(program, ctx);
+
+  return program;
+}
+
+type OnCheck = (issuerInput: string, result: import('./result.js').CheckResult) => void;
+
+/** Run `fn` with a spinner on stderr when a person watches a terminal (never in CI or with --json). */
+async function withProgress<T>(ctx: Ctx, json: boolean, fn: (onCheck?: OnCheck) => Promise<T>): Promise<T> {
+  if (json || !canAnimate(ctx.io)) return fn();
+  const { default: ora } = await import('ora');
+  const spinner = ora({
+    text: 'Checking…',
+    stream: ctx.io.stderr as NodeJS.WriteStream,
+    discardStdin: false,
+  });
+  let count = 0;
+  let started = false;
+  const onCheck: OnCheck = (_issuer, r) => {
+    count += 1;
+    if (!started) {
+      started = true;
+      spinner.start();
+    }
+    spinner.text = `Checking… ${count} steps done (last: ${r.id} ${r.status})`;
+  };
+  try {
+    return await fn(onCheck);
+  } finally {
+    spinner.stop();
+  }
+}
+
+function textOptions(ctx: Ctx, opts: { verbose?: boolean }): { color: 0 | 1 | 2 | 3; verbose: boolean } {
+  return { color: colorLevel(ctx.io), verbose: Boolean(opts.verbose) };
+}
+
+/** Print a result: the JSON document with --json, else the text renderer's output. */
+async function emit(ctx: Ctx, json: boolean, result: unknown, text: () => Promise<string>): Promise<void> {
+  if (json) {
+    const { renderJson } = await import('./report/json.js');
+    write(ctx.io.stdout, renderJson(result));
+  } else {
+    write(ctx.io.stdout, await text());
+  }
+}
+
+async function connectorDeps(
+  ctx: Ctx,
+  noInput: boolean,
+): Promise<import('./commands/connector/shared.js').ConnectorDeps> {
+  const [
+    { createOsKeychain },
+    { openConfigStore },
+    { createPrompter },
+    { createCortexClient },
+    { canPrompt },
+  ] = await Promise.all([
+    import('./secrets/keychain.js'),
+    import('./config/store.js'),
+    import('./prompter.js'),
+    import('./cortex/client.js'),
+    import('./io.js'),
+  ]);
+  return {
+    io: ctx.io,
+    keychain: createOsKeychain({ env: { ...ctx.io.env } }),
+    config: openConfigStore({ env: { ...ctx.io.env } }),
+    prompter: createPrompter(ctx.io),
+    interactive: canPrompt(ctx.io, noInput),
+    createClient: (baseUrl, token) => createCortexClient({ baseUrl, token }),
+  };
+}
+
+function networkOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--redirect-uri <url>',
+      'redirect URI Cortex uses (default https://cortexapp.auth0.com/login/callback)',
+    )
+    .option('--ca-file <pem>', 'extra trusted CA certificates (PEM) for the issuer checks')
+    .option('--proxy <url>', 'HTTP proxy for the issuer checks (default: HTTPS_PROXY / NO_PROXY)')
+    .addOption(
+      new Option('--timeout <seconds>', 'timeout for each network step')
+        .argParser(toNumber('--timeout'))
+        .default(10),
+    )
+    .addOption(
+      new Option('--warn-days <n>', 'warn when the certificate expires within n days')
+        .argParser(toNumber('--warn-days'))
+        .default(30),
+    )
+    .option(
+      '--allow-http-loopback',
+      'allow a plain-http issuer on a loopback address (local test providers)',
+      false,
+    );
+}
+
+function addConnectorCommands(program: Command, ctx: Ctx): void {
+  const connector = program
+    .command('connector')
+    .description("Configure the workspace's OpenID connector in Cortex (sign-in through Okta).");
+
+  networkOptions(
+    connector
+      .command('set')
+      .description(
+        'Create or update the connector: checks the new values first, then pushes them and keeps the secret in the OS keychain.',
+      )
+      .option('--type <type>', 'identity provider type (okta)')
+      .option('--client-id <id>', 'the Okta app client ID (env CORTEX_SSO_CLIENT_ID)')
+      .option('--issuer <url>', 'the Okta issuer (env CORTEX_SSO_ISSUER)')
+      .option(
+        '--client-secret-stdin',
+        'read the client secret from stdin (or env CORTEX_SSO_CLIENT_SECRET); never a flag value',
+        false,
+      )
+      .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
+      .option(
+        '--api-url <url>',
+        'Cortex API base URL (env CORTEX_API_URL, default https://api.getcortexapp.com)',
+      )
+      .option('--dry-run', 'show what would change and run the pre-flight; change nothing', false)
+      .option(
+        '--force',
+        'push even if the pre-flight fails or the connector changed meanwhile (dangerous)',
+        false,
+      )
+      .option('-y, --yes', 'do not ask for confirmation before pushing', false)
+      .option('--no-input', 'never prompt; fail listing what is missing'),
+  )
+    .option('--json', 'print one JSON document', false)
+    .option('--verbose', 'show details of passing checks too', false)
+    .addHelpText(
+      'after',
+      `
+The secret is never accepted as a flag value (shell history, process list). Examples:
+  cortex-sso connector set --type okta            # asks for what is missing
+  printf %s "$OKTA_SECRET" | cortex-sso connector set --type okta --client-id 0oa... \\
+      --issuer https://acme.okta.com --client-secret-stdin --json
+  cortex-sso connector set --type okta --dry-run   # show the diff and run the pre-flight only`,
+    )
+    .action(async (opts) => {
+      const { run } = await import('./commands/connector/set.js');
+      const json = Boolean(opts.json);
+      const deps = await connectorDeps(ctx, opts.input === false);
+      const result = await withProgress(ctx, json || deps.interactive, (onCheck) =>
+        run(
+          {
+            type: opts.type,
+            clientId: opts.clientId,
+            issuer: opts.issuer,
+            clientSecretStdin: Boolean(opts.clientSecretStdin),
+            profile: opts.profile,
+            apiUrl: opts.apiUrl,
+            redirectUri: opts.redirectUri,
+            caFile: opts.caFile,
+            proxy: opts.proxy,
+            timeoutSeconds: opts.timeout,
+            warnDays: opts.warnDays,
+            allowHttpLoopback: Boolean(opts.allowHttpLoopback),
+            dryRun: Boolean(opts.dryRun),
+            force: Boolean(opts.force),
+            yes: Boolean(opts.yes),
+          },
+          { ...deps, ...(onCheck ? { onCheck } : {}) },
+        ),
+      );
+      await emit(ctx, json, result, async () => {
+        const { renderSet } = await import('./report/connector.js');
+        return renderSet(result, textOptions(ctx, opts));
+      });
+      ctx.exitCode = result.ok ? EXIT.OK : EXIT.FAILED;
+    });
+
+  connector
+    .command('show')
+    .description('Show the local settings and the live connector side by side; flag drift.')
+    .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
+    .option('--api-url <url>', 'Cortex API base URL (env CORTEX_API_URL)')
+    .option('--json', 'print one JSON document', false)
+    .action(async (opts) => {
+      const { run } = await import('./commands/connector/show.js');
+      const result = await run(
+        { profile: opts.profile, apiUrl: opts.apiUrl },
+        await connectorDeps(ctx, true),
+      );
+      await emit(ctx, Boolean(opts.json), result, async () => {
+        const { renderShow } = await import('./report/connector.js');
+        return renderShow(result, textOptions(ctx, opts));
+      });
+    });
+
+  networkOptions(
+    connector
+      .command('verify')
+      .description(
+        'Run the diagnose checklist for the saved issuer, then check the credentials and the redirect URI without a user.',
+      )
+      .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
+      .option('--client-id <id>', 'override the saved client ID (env CORTEX_SSO_CLIENT_ID)')
+      .option('--issuer <url>', 'override the saved issuer (env CORTEX_SSO_ISSUER)')
+      .option('--api-url <url>', 'Cortex API base URL (env CORTEX_API_URL)'),
+  )
+    .option('--strict', 'treat warnings as failures', false)
+    .option('--json', 'print one JSON document (same schema as diagnose)', false)
+    .option('--verbose', 'show details of passing checks too', false)
+    .action(async (opts) => {
+      const { run } = await import('./commands/connector/verify.js');
+      const json = Boolean(opts.json);
+      const deps = await connectorDeps(ctx, true);
+      const result = await withProgress(ctx, json, (onCheck) =>
+        run(
+          {
+            profile: opts.profile,
+            clientId: opts.clientId,
+            issuer: opts.issuer,
+            apiUrl: opts.apiUrl,
+            redirectUri: opts.redirectUri,
+            caFile: opts.caFile,
+            proxy: opts.proxy,
+            timeoutSeconds: opts.timeout,
+            warnDays: opts.warnDays,
+            strict: Boolean(opts.strict),
+            allowHttpLoopback: Boolean(opts.allowHttpLoopback),
+          },
+          { ...deps, ...(onCheck ? { onCheck } : {}) },
+        ),
+      );
+      await emit(ctx, json, result, async () => {
+        const { renderVerify } = await import('./report/connector.js');
+        return renderVerify(result, textOptions(ctx, opts));
+      });
+      ctx.exitCode = result.ok ? EXIT.OK : EXIT.FAILED;
+    });
+
+  connector
+    .command('delete')
+    .description('Delete the connector in Cortex (asks first), then the local secret.')
+    .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
+    .option('--api-url <url>', 'Cortex API base URL (env CORTEX_API_URL)')
+    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)', false)
+    .option('--json', 'print one JSON document', false)
+    .action(async (opts) => {
+      const { run } = await import('./commands/connector/delete.js');
+      const result = await run(
+        { profile: opts.profile, apiUrl: opts.apiUrl, yes: Boolean(opts.yes) },
+        await connectorDeps(ctx, false),
+      );
+      await emit(ctx, Boolean(opts.json), result, async () => {
+        const { renderDelete } = await import('./report/connector.js');
+        return renderDelete(result, textOptions(ctx, opts));
+      });
+    });
+}
+
+async function authDeps(ctx: Ctx): Promise<import('./commands/auth/login.js').AuthDeps> {
+  const [{ createOsKeychain }, { openConfigStore }] = await Promise.all([
+    import('./secrets/keychain.js'),
+    import('./config/store.js'),
+  ]);
+  return {
+    keychain: createOsKeychain({ env: { ...ctx.io.env } }),
+    config: openConfigStore({ env: { ...ctx.io.env } }),
+    env: { ...ctx.io.env },
+    stdin: ctx.io.stdin,
+  };
+}
+
+function addAuthCommands(program: Command, ctx: Ctx): void {
+  const auth = program.command('auth').description('Manage the Cortex API token (kept in the OS keychain).');
+  auth
+    .command('login')
+    .description('Store a Cortex API token in the OS keychain, read from stdin.')
+    .option('--with-token', 'read the token from stdin (required; never pass a token as a flag)', false)
+    .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
+    .option('--json', 'print one JSON document', false)
+    .addHelpText('after', '\nExample:\n  cortex-sso auth login --with-token < token.txt')
+    .action(async (opts) => {
+      const m = await import('./commands/auth/login.js');
+      const result = await m.run(
+        { profile: opts.profile, withToken: Boolean(opts.withToken) },
+        await authDeps(ctx),
+      );
+      await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
+    });
+  auth
+    .command('status')
+    .description('Say where the API token comes from (environment or keychain); exit 1 when there is none.')
+    .option('--profile <name>', 'profile to use')
+    .option('--json', 'print one JSON document', false)
+    .action(async (opts) => {
+      const m = await import('./commands/auth/status.js');
+      const result = await m.run({ profile: opts.profile }, await authDeps(ctx));
+      await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
+      ctx.exitCode = result.source === 'none' ? EXIT.FAILED : EXIT.OK;
+    });
+  auth
+    .command('logout')
+    .description('Remove the API token from the keychain.')
+    .option('--profile <name>', 'profile to use')
+    .option('--json', 'print one JSON document', false)
+    .action(async (opts) => {
+      const m = await import('./commands/auth/logout.js');
+      const result = await m.run({ profile: opts.profile }, await authDeps(ctx));
+      await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
+    });
+}
+
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.includes('--json');
+}
+
+/** Run the CLI with the given arguments (without node and script) and streams; returns the exit code. */
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const ctx: Ctx = { io, exitCode: EXIT.OK };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return ctx.exitCode;
+  } catch (err) {
+    return await handleError(ctx, args, err);
+  } finally {
+    // Release keep-alive sockets so the process exits as soon as the work is done.
+    if (dispatcherLoaded(args)) await (await import('./net/dispatcher.js')).closeAll();
+  }
+}
+
+function dispatcherLoaded(args: readonly string[]): boolean {
+  return args.includes('diagnose') || args.includes('connector');
+}
+
+async function handleError(ctx: Ctx, args: readonly string[], err: unknown): Promise<number> {
+  const io = ctx.io;
+  if (err instanceof CommanderError) {
+    if (
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.code === 'commander.help'
+    ) {
+      return EXIT.OK;
+    }
+    // Commander already printed its one-line message.
+    return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
+  codesModule ??= await import('./codes.js');
+  if (err instanceof CortexSsoError) return reportError(ctx, err, wantsJson(args));
+  // @inquirer throws ExitPromptError on Ctrl+C inside a prompt.
+  if (err instanceof Error && err.name === 'ExitPromptError') {
+    write(io.stderr, 'cancelled: nothing was changed\n');
+    return EXIT.INTERRUPTED;
+  }
+  const e = new CortexSsoError('INTERNAL', err instanceof Error ? err.message : String(err));
+  if (io.env.CORTEX_SSO_DEBUG && err instanceof Error && err.stack) write(io.stderr, `${err.stack}\n`);
+  return reportError(ctx, e, wantsJson(args));
+}
+
+/** The process entry point used by bin/cortex-sso.js. */
+export async function main(): Promise<void> {
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  process.on('SIGINT', () => {
+    process.stderr.write('\ninterrupted\n');
+    process.exit(EXIT.INTERRUPTED);
+  });
+  process.exitCode = await run(process.argv.slice(2), io);
+}

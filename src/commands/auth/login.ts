@@ -1,0 +1,83 @@
+import { resolveProfileName } from '../../config/resolve.js';
+import type { ConfigStore } from '../../config/store.js';
+import { CortexSsoError } from '../../errors.js';
+import { Secret } from '../../secret.js';
+import { apiTokenAccount, type Keychain } from '../../secrets/keychain.js';
+
+/** What the auth commands need; cli.ts builds the real one, tests a real keychain on a private bus. */
+export interface AuthDeps {
+  keychain: Keychain;
+  config: ConfigStore;
+  env: Record<string, string | undefined>;
+  stdin?: NodeJS.ReadableStream;
+}
+
+export interface LoginOptions {
+  profile?: string;
+  /** Read the token from stdin. Required: the token is never accepted as a flag. */
+  withToken?: boolean;
+}
+
+export interface LoginResult {
+  profile: string;
+  stored: true;
+  tokenLastFour: string;
+  keychain: string;
+}
+
+const MAX_TOKEN_BYTES = 64 * 1024;
+
+export async function run(opts: LoginOptions, deps: AuthDeps): Promise<LoginResult> {
+  const profile = resolveProfileName(opts.profile, deps.env);
+  if (!opts.withToken) {
+    throw new CortexSsoError(
+      'INPUT_MISSING',
+      'Pass --with-token and the Cortex API token on stdin, e.g. `cortex-sso auth login --with-token < token.txt`.',
+    );
+  }
+  if (!deps.stdin) {
+    throw new CortexSsoError('INPUT_MISSING', 'No stdin to read the API token from.');
+  }
+  const token = parseToken(await readAll(deps.stdin, MAX_TOKEN_BYTES));
+  await deps.keychain.set(apiTokenAccount(profile), token);
+  return { profile, stored: true, tokenLastFour: token.lastFour, keychain: deps.keychain.description };
+}
+
+/** Removes one trailing newline; refuses empty values and values with whitespace inside. */
+export function parseToken(raw: string): Secret {
+  const value = raw.replace(/\r?\n$/, '');
+  if (value === '') {
+    throw new CortexSsoError('INPUT_INVALID', 'The API token read from stdin is empty.');
+  }
+  if (/\s/.test(value)) {
+    throw new CortexSsoError(
+      'INPUT_INVALID',
+      'The API token read from stdin contains whitespace or more than one line; pass the token alone.',
+    );
+  }
+  return new Secret(value);
+}
+
+async function readAll(stream: NodeJS.ReadableStream, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+    size += buf.length;
+    if (size > maxBytes) {
+      throw new CortexSsoError(
+        'INPUT_INVALID',
+        `The API token read from stdin is longer than ${maxBytes} bytes.`,
+      );
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function formatText(result: LoginResult): string {
+  return [
+    `Stored the Cortex API token (****${result.tokenLastFour}) for profile "${result.profile}".`,
+    `Keychain: ${result.keychain}`,
+  ].join('\n');
+}

@@ -1,0 +1,243 @@
+import { type Env, resolveApiToken, resolveApiUrl } from '../../config/resolve.js';
+import type { ConfigStore, Profile } from '../../config/store.js';
+import type { CortexClient } from '../../cortex/client.js';
+import { CortexSsoError } from '../../errors.js';
+import type { Io } from '../../io.js';
+import { parseIssuer } from '../../okta/issuer.js';
+import type { Prompter } from '../../prompter.js';
+import type { CheckResult, DiagnoseResult } from '../../result.js';
+import { Secret } from '../../secret.js';
+import type { Keychain } from '../../secrets/keychain.js';
+
+/** Cortex's Auth0 callback: the redirect URI an Okta app must register for Cortex sign-in. */
+export const DEFAULT_REDIRECT_URI = 'https://cortexapp.auth0.com/login/callback';
+
+/** Everything the connector commands need from outside; cli.ts builds the real one. */
+export interface ConnectorDeps {
+  io: Io;
+  keychain: Keychain;
+  config: ConfigStore;
+  prompter: Prompter;
+  /** Prompts may be shown: stdin/stdout are terminals, not CI, not --no-input. */
+  interactive: boolean;
+  createClient: (baseUrl: string, token: Secret) => CortexClient;
+  onCheck?: (issuerInput: string, result: CheckResult) => void;
+  now?: () => Date;
+}
+
+export type Source = 'flag' | 'env' | 'stdin' | 'prompt' | 'profile' | 'keychain';
+
+export interface Checked<T> {
+  value: T;
+  /** What was changed or what looks odd; shown to the user, never blocking. */
+  notes: string[];
+}
+
+const OKTA_CLIENT_ID = /^0oa[A-Za-z0-9]{17}$/;
+
+/** An Okta client ID: trimmed, no inner white space, URL-safe characters; odd shapes get a note. */
+export function checkClientId(raw: string, origin: string): Checked<string> {
+  const notes: string[] = [];
+  const value = raw.trim();
+  if (value !== raw) notes.push(`removed white space around the client ID (${origin})`);
+  if (value === '') throw new CortexSsoError('INPUT_INVALID', `The client ID (${origin}) is empty.`);
+  if (/\s/.test(value))
+    throw new CortexSsoError('INPUT_INVALID', `The client ID (${origin}) contains white space.`);
+  if (/^https?:\/\//i.test(value)) {
+    throw new CortexSsoError(
+      'INPUT_INVALID',
+      `The client ID (${origin}) is a URL; it looks like the issuer was pasted into the client ID.`,
+    );
+  }
+  if (!/^[A-Za-z0-9._~-]+$/.test(value)) {
+    throw new CortexSsoError(
+      'INPUT_INVALID',
+      `The client ID (${origin}) has characters a client ID never has; copy it again from the Okta app's General tab.`,
+    );
+  }
+  if (!OKTA_CLIENT_ID.test(value)) {
+    notes.push(
+      value.length >= 32
+        ? 'the client ID is unusually long for Okta (0oa + 17 characters): is it the client secret?'
+        : 'the client ID does not look like an Okta app client ID (0oa followed by 17 characters)',
+    );
+  }
+  return { value, notes };
+}
+
+/** A client secret: trimmed (pasting adds newlines), never empty, never with inner white space. */
+export function checkSecret(raw: Secret, origin: string, clientId?: string): Checked<Secret> {
+  const notes: string[] = [];
+  const text = raw.reveal();
+  const trimmed = text.trim();
+  if (trimmed !== text) notes.push(`removed white space around the client secret (${origin})`);
+  if (trimmed === '') throw new CortexSsoError('INPUT_INVALID', `The client secret (${origin}) is empty.`);
+  if (/\s/.test(trimmed)) {
+    throw new CortexSsoError(
+      'INPUT_INVALID',
+      `The client secret (${origin}) contains white space; copy it again from the Okta app.`,
+    );
+  }
+  if (clientId !== undefined && trimmed === clientId) {
+    throw new CortexSsoError(
+      'INPUT_INVALID',
+      `The client secret (${origin}) equals the client ID; copy the secret from Client Credentials in the Okta app.`,
+    );
+  }
+  if (trimmed.length < 20)
+    notes.push('the client secret is short for Okta (usually 40 characters or more): was all of it copied?');
+  return { value: new Secret(trimmed), notes };
+}
+
+/** An issuer, normalized by the diagnose parser; a refusal names the input and the likely right value. */
+export function checkIssuer(raw: string, origin: string, allowHttpLoopback = false): Checked<string> {
+  const r = parseIssuer(raw, { allowHttpLoopback });
+  if (!r.ok) {
+    throw new CortexSsoError(
+      'INPUT_INVALID',
+      `The issuer (${origin}) is not usable: ${r.message}${r.suggestion ? ` Did you mean ${r.suggestion} ?` : ''}`,
+    );
+  }
+  const notes = r.value.normalizations.map((n) => `issuer ${n}: using ${r.value.issuer}`);
+  return { value: r.value.issuer, notes };
+}
+
+/** Adapts a throwing check to @inquirer's validate (true or a message). */
+export function asValidator(fn: (v: string) => unknown): (v: string) => string | true {
+  return (v) => {
+    try {
+      fn(v);
+      return true;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  };
+}
+
+/** Read all of stdin (for --client-secret-stdin), without its final newline. */
+export async function readStdin(stream: NodeJS.ReadableStream, maxBytes = 64 * 1024): Promise<Secret> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += b.length;
+    if (size > maxBytes)
+      throw new CortexSsoError(
+        'INPUT_INVALID',
+        `stdin is larger than ${maxBytes} bytes; expected one client secret.`,
+      );
+    chunks.push(b);
+  }
+  return new Secret(
+    Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, ''),
+  );
+}
+
+export interface ApiSession {
+  client: CortexClient;
+  apiUrl: string;
+  apiUrlSource: string;
+  tokenSource: 'env' | 'keychain';
+}
+
+/** The API client for a profile, or an error that says how to give a token. */
+export async function openApi(
+  profileName: string,
+  profile: Profile | undefined,
+  apiUrlFlag: string | undefined,
+  deps: Pick<ConnectorDeps, 'io' | 'keychain' | 'createClient'>,
+): Promise<ApiSession> {
+  const env = deps.io.env as Env;
+  const apiUrl = resolveApiUrl(apiUrlFlag, env, profile);
+  const token = await resolveApiToken(env, deps.keychain, profileName);
+  if (!token) {
+    throw new CortexSsoError('API_UNAUTHORIZED', `No Cortex API token for profile "${profileName}".`, {
+      detail:
+        'Give one with `cortex-sso auth login --with-token` (reads stdin) or the CORTEX_API_TOKEN environment variable.',
+    });
+  }
+  return {
+    client: deps.createClient(apiUrl.value, token.token),
+    apiUrl: apiUrl.value,
+    apiUrlSource: apiUrl.source,
+    tokenSource: token.source,
+  };
+}
+
+export interface VerifyInput {
+  issuer: string;
+  clientId: string;
+  clientSecret: Secret;
+  redirectUri: string;
+  caFile?: string;
+  proxy?: string;
+  timeoutMs: number;
+  warnDays: number;
+  strict: boolean;
+  allowHttpLoopback: boolean;
+  cortexValidate?: (issuer: string) => Promise<{ isValid: boolean; message: string }>;
+}
+
+/** The diagnose checklist for the issuer, then the probes that need no user, then Cortex's side. */
+export async function runVerification(
+  input: VerifyInput,
+  deps: Pick<ConnectorDeps, 'io' | 'onCheck' | 'now'>,
+): Promise<DiagnoseResult> {
+  const [{ loadDiagnoseChecks }, { runChecks }, { createNetContext }, credentials, redirect, cortexSide] =
+    await Promise.all([
+      import('../diagnose.js'),
+      import('../../checks/runner.js'),
+      import('../../net/create.js'),
+      import('../../checks/credentials.js'),
+      import('../../checks/redirect-uri.js'),
+      import('../../checks/cortex-side.js'),
+    ]);
+  const checks = [...(await loadDiagnoseChecks()), credentials.check, redirect.check, cortexSide.check];
+  const net = createNetContext({
+    ...(input.caFile ? { caFile: input.caFile } : {}),
+    ...(input.proxy ? { proxyFlag: input.proxy } : {}),
+    timeoutMs: input.timeoutMs,
+    env: deps.io.env,
+  });
+  try {
+    return await runChecks(
+      [input.issuer],
+      checks,
+      {
+        options: {
+          timeoutMs: input.timeoutMs,
+          warnDays: input.warnDays,
+          strict: input.strict,
+          allowHttpLoopback: input.allowHttpLoopback,
+          clientId: input.clientId,
+          clientSecret: input.clientSecret,
+          redirectUri: input.redirectUri,
+          ...(input.cortexValidate ? { cortexValidate: input.cortexValidate } : {}),
+        },
+        net,
+        now: deps.now ?? (() => new Date()),
+      },
+      deps.onCheck ? { onCheck: deps.onCheck } : {},
+    );
+  } finally {
+    await net.close();
+  }
+}
+
+/** Shared flag validation for commands that run the checklist. */
+export function validateNetworkFlags(timeoutSeconds: number, warnDays: number): void {
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300) {
+    throw new CortexSsoError(
+      'USAGE',
+      '--timeout must be a number of seconds between 0 and 300, e.g. --timeout 10',
+    );
+  }
+  if (!Number.isInteger(warnDays) || warnDays < 0 || warnDays > 3650) {
+    throw new CortexSsoError(
+      'USAGE',
+      '--warn-days must be a whole number of days from 0 to 3650, e.g. --warn-days 30',
+    );
+  }
+}

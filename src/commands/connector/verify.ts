@@ -1,0 +1,94 @@
+import { resolveProfileName } from '../../config/resolve.js';
+import { CortexSsoError } from '../../errors.js';
+import type { DiagnoseResult } from '../../result.js';
+import { Secret } from '../../secret.js';
+import { clientSecretAccount } from '../../secrets/keychain.js';
+import {
+  type ConnectorDeps,
+  checkClientId,
+  checkIssuer,
+  DEFAULT_REDIRECT_URI,
+  openApi,
+  runVerification,
+  validateNetworkFlags,
+} from './shared.js';
+
+export interface VerifyOptions {
+  profile?: string;
+  clientId?: string;
+  issuer?: string;
+  apiUrl?: string;
+  redirectUri?: string;
+  caFile?: string;
+  proxy?: string;
+  timeoutSeconds: number;
+  warnDays: number;
+  strict: boolean;
+  allowHttpLoopback?: boolean;
+}
+
+/** Same document as `diagnose --json`, plus the profile that was verified. */
+export interface VerifyResult extends DiagnoseResult {
+  profile: string;
+  clientId: string;
+  redirectUri: string;
+}
+
+export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<VerifyResult> {
+  validateNetworkFlags(opts.timeoutSeconds, opts.warnDays);
+  const env = deps.io.env;
+  const profileName = resolveProfileName(opts.profile, env);
+  const profile = deps.config.getProfile(profileName);
+
+  const clientIdRaw = opts.clientId ?? env.CORTEX_SSO_CLIENT_ID ?? profile?.clientId;
+  const issuerRaw = opts.issuer ?? env.CORTEX_SSO_ISSUER ?? profile?.issuer;
+  const missing: string[] = [];
+  if (!clientIdRaw)
+    missing.push('the client ID: --client-id, CORTEX_SSO_CLIENT_ID, or `connector set` first');
+  if (!issuerRaw) missing.push('the issuer: --issuer, CORTEX_SSO_ISSUER, or `connector set` first');
+
+  let secret: Secret | null = null;
+  if (env.CORTEX_SSO_CLIENT_SECRET) secret = new Secret(env.CORTEX_SSO_CLIENT_SECRET.trim());
+  else secret = await deps.keychain.get(clientSecretAccount(profileName));
+  if (!secret)
+    missing.push(
+      `the client secret: CORTEX_SSO_CLIENT_SECRET, or \`connector set\` to store it in the keychain (profile "${profileName}")`,
+    );
+  if (missing.length > 0 || !clientIdRaw || !issuerRaw || !secret) {
+    throw new CortexSsoError('INPUT_MISSING', `Nothing to verify for profile "${profileName}"; missing:`, {
+      detail: missing.map((m) => `  - ${m}`).join('\n'),
+    });
+  }
+  const clientId = checkClientId(clientIdRaw, 'client ID').value;
+  const issuer = checkIssuer(issuerRaw, 'issuer', Boolean(opts.allowHttpLoopback)).value;
+  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
+
+  // Cortex's side is checked when an API token is at hand; without one that check is skipped.
+  let cortexValidate: ((issuer: string) => Promise<{ isValid: boolean; message: string }>) | undefined;
+  try {
+    const api = await openApi(profileName, profile, opts.apiUrl, deps);
+    const s = secret;
+    cortexValidate = (iss) =>
+      api.client.validateConnector({ type: 'okta', clientId, clientSecret: s, issuer: iss });
+  } catch (err) {
+    if (!(err instanceof CortexSsoError && err.code === 'API_UNAUTHORIZED')) throw err;
+  }
+
+  const result = await runVerification(
+    {
+      issuer,
+      clientId,
+      clientSecret: secret,
+      redirectUri,
+      ...(opts.caFile ? { caFile: opts.caFile } : {}),
+      ...(opts.proxy ? { proxy: opts.proxy } : {}),
+      timeoutMs: Math.round(opts.timeoutSeconds * 1000),
+      warnDays: opts.warnDays,
+      strict: opts.strict,
+      allowHttpLoopback: Boolean(opts.allowHttpLoopback),
+      ...(cortexValidate ? { cortexValidate } : {}),
+    },
+    deps,
+  );
+  return { ...result, profile: profileName, clientId, redirectUri };
+}

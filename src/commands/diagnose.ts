@@ -1,0 +1,87 @@
+import type { Check, CheckContext } from '../checks/types.js';
+import { CortexSsoError } from '../errors.js';
+import type { CheckResult, DiagnoseResult } from '../result.js';
+
+export interface DiagnoseOptions {
+  issuers: string[];
+  caFile?: string;
+  proxy?: string;
+  timeoutSeconds: number;
+  warnDays: number;
+  strict: boolean;
+  allowHttpLoopback: boolean;
+}
+
+export interface DiagnoseDeps {
+  env: Readonly<Record<string, string | undefined>>;
+  now?: () => Date;
+  onCheck?: (issuerInput: string, result: CheckResult) => void;
+}
+
+/** The checklist every issuer goes through, in dependency order. */
+export async function loadDiagnoseChecks(): Promise<Check[]> {
+  const mods = await Promise.all([
+    import('../checks/proxy.js'),
+    import('../checks/dns.js'),
+    import('../checks/tcp.js'),
+    import('../checks/tls.js'),
+    import('../checks/certificate.js'),
+    import('../checks/discovery.js'),
+    import('../checks/jwks.js'),
+    import('../checks/endpoints.js'),
+    import('../checks/clock.js'),
+  ]);
+  return mods.map((m) => m.check);
+}
+
+export function validateDiagnoseOptions(opts: DiagnoseOptions): void {
+  if (opts.issuers.length === 0) {
+    throw new CortexSsoError(
+      'USAGE',
+      'missing --issuer: give the Okta issuer to check, e.g. --issuer https://acme.okta.com',
+    );
+  }
+  if (!Number.isFinite(opts.timeoutSeconds) || opts.timeoutSeconds <= 0 || opts.timeoutSeconds > 300) {
+    throw new CortexSsoError(
+      'USAGE',
+      '--timeout must be a number of seconds between 0 and 300, e.g. --timeout 10',
+    );
+  }
+  if (!Number.isInteger(opts.warnDays) || opts.warnDays < 0 || opts.warnDays > 3650) {
+    throw new CortexSsoError(
+      'USAGE',
+      '--warn-days must be a whole number of days from 0 to 3650, e.g. --warn-days 30',
+    );
+  }
+}
+
+export async function run(opts: DiagnoseOptions, deps: DiagnoseDeps): Promise<DiagnoseResult> {
+  validateDiagnoseOptions(opts);
+  const [{ createNetContext }, { runChecks }, checks] = await Promise.all([
+    import('../net/create.js'),
+    import('../checks/runner.js'),
+    loadDiagnoseChecks(),
+  ]);
+  const timeoutMs = Math.round(opts.timeoutSeconds * 1000);
+  const net = createNetContext({
+    ...(opts.caFile ? { caFile: opts.caFile } : {}),
+    ...(opts.proxy ? { proxyFlag: opts.proxy } : {}),
+    timeoutMs,
+    env: deps.env,
+  });
+  const ctx: CheckContext = {
+    options: {
+      timeoutMs,
+      warnDays: opts.warnDays,
+      strict: opts.strict,
+      allowHttpLoopback: opts.allowHttpLoopback,
+    },
+    net,
+    now: deps.now ?? (() => new Date()),
+  };
+  try {
+    return await runChecks(opts.issuers, checks, ctx, deps.onCheck ? { onCheck: deps.onCheck } : {});
+  } finally {
+    await net.close();
+  }
+}

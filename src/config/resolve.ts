@@ -1,0 +1,89 @@
+import { CortexSsoError } from '../errors.js';
+import { Secret } from '../secret.js';
+import { apiTokenAccount, type Keychain } from '../secrets/keychain.js';
+import { assertProfileName, type Profile } from './store.js';
+
+export type Env = Record<string, string | undefined>;
+
+export const DEFAULT_PROFILE = 'default';
+export const DEFAULT_API_URL = 'https://api.getcortexapp.com';
+
+export type ApiUrlSource = 'flag' | 'env' | 'profile' | 'default';
+
+/** `--profile`, then CORTEX_SSO_PROFILE, else "default". */
+export function resolveProfileName(flag: string | undefined, env: Env): string {
+  const name = nonEmpty(flag) ?? nonEmpty(env.CORTEX_SSO_PROFILE) ?? DEFAULT_PROFILE;
+  assertProfileName(name);
+  return name;
+}
+
+/** `--api-url`, then CORTEX_API_URL, then the profile's apiUrl, else Cortex's cloud API. */
+export function resolveApiUrl(
+  flag: string | undefined,
+  env: Env,
+  profile?: Profile,
+): { value: string; source: ApiUrlSource } {
+  const candidates: Array<[string | undefined, ApiUrlSource, string]> = [
+    [flag, 'flag', '--api-url'],
+    [env.CORTEX_API_URL, 'env', 'CORTEX_API_URL'],
+    [profile?.apiUrl, 'profile', "the profile's apiUrl"],
+  ];
+  for (const [raw, source, label] of candidates) {
+    const value = nonEmpty(raw);
+    if (value !== undefined) return { value: normalizeApiUrl(value, label), source };
+  }
+  return { value: DEFAULT_API_URL, source: 'default' };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function isLoopback(hostname: string): boolean {
+  return (
+    LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname.endsWith('.localhost')
+  );
+}
+
+/** https (http only for loopback hosts), no credentials/query/fragment, no trailing slash. */
+export function normalizeApiUrl(raw: string, label = 'API URL'): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new CortexSsoError('INPUT_INVALID', `${label} is not a URL: ${JSON.stringify(raw.slice(0, 200))}.`);
+  }
+  if (url.username || url.password) {
+    throw new CortexSsoError('INPUT_INVALID', `${label} must not contain credentials.`);
+  }
+  if (url.protocol === 'http:') {
+    if (!isLoopback(url.hostname)) {
+      throw new CortexSsoError(
+        'INPUT_INVALID',
+        `${label} must use https (plain http is allowed only for localhost): ${url.origin}.`,
+      );
+    }
+  } else if (url.protocol !== 'https:') {
+    throw new CortexSsoError('INPUT_INVALID', `${label} must be an https URL, not ${url.protocol}.`);
+  }
+  if (url.search || url.hash) {
+    throw new CortexSsoError('INPUT_INVALID', `${label} must not have a query or fragment.`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/** CORTEX_API_TOKEN first, then the keychain entry `api-token:<profile>`; null when neither has one. */
+export async function resolveApiToken(
+  env: Env,
+  keychain: Keychain,
+  profile: string,
+): Promise<{ token: Secret; source: 'env' | 'keychain' } | null> {
+  const fromEnv = nonEmpty(env.CORTEX_API_TOKEN);
+  if (fromEnv !== undefined) return { token: new Secret(fromEnv), source: 'env' };
+  const stored = await keychain.get(apiTokenAccount(profile));
+  return stored === null ? null : { token: stored, source: 'keychain' };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}

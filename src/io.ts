@@ -1,0 +1,37 @@
+/** The streams and environment a command sees. The entry point builds it from `process`; tests build their own. */
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Colour level from NO_COLOR / FORCE_COLOR (https://no-color.org, https://force-color.org), else the stream. */
+export function colorLevel(io: Io, stream: 'stdout' | 'stderr' = 'stdout'): 0 | 1 | 2 | 3 {
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return 0;
+    if (force === '2' || force === '3') return Number(force) as 2 | 3;
+    return 1;
+  }
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return 0;
+  if (io.env.TERM === 'dumb') return 0;
+  return io[stream].isTTY ? 1 : 0;
+}
+
+/** True when the user can answer prompts: stdin and stdout are terminals, not CI, not --no-input. */
+export function canPrompt(io: Io, noInput = false): boolean {
+  if (noInput) return false;
+  if (isCi(io.env)) return false;
+  return Boolean(io.stdin.isTTY && io.stdout.isTTY);
+}
+
+export function isCi(env: Io['env']): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}
+
+/** Spinners and other animation only for a person watching a terminal. */
+export function canAnimate(io: Io): boolean {
+  return Boolean(io.stderr.isTTY) && !isCi(io.env) && io.env.TERM !== 'dumb';
+}

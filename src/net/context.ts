@@ -1,0 +1,27 @@
+import type { Dispatcher } from 'undici';
+import type { ProxyRoute } from '../checks/types.js';
+
+/** The trust anchors a run uses. `public` are Node's bundled roots; `extra` come from --ca-file,
+ * NODE_EXTRA_CA_CERTS and the OS store. A chain trusted only through `extra` means TLS inspection. */
+export interface TrustStore {
+  publicRoots: readonly string[];
+  extraRoots: ReadonlyArray<{ source: 'ca-file' | 'NODE_EXTRA_CA_CERTS' | 'system'; pem: string }>;
+  /** public + extra, for connections that must verify. */
+  all(): string[];
+}
+
+/** A DNS answer source. Default: the OS resolver (getaddrinfo), as the real connection uses it. */
+export interface Resolver {
+  lookup(host: string, signal: AbortSignal): Promise<Array<{ address: string; family: 4 | 6 }>>;
+}
+
+export interface NetContext {
+  trust: TrustStore;
+  resolver: Resolver;
+  /** The proxy given by --proxy, if any (env proxies are found by the proxy check). */
+  proxyFlag?: string;
+  /** Environment, for HTTPS_PROXY/HTTP_PROXY/NO_PROXY (upper and lower case). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** An undici dispatcher for HTTP checks: verifies against trust.all(), routes through `proxy`. */
+  dispatcher(proxy: ProxyRoute | null): Dispatcher;
+}

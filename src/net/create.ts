@@ -1,0 +1,40 @@
+import type { Dispatcher } from 'undici';
+import type { ProxyRoute } from '../checks/types.js';
+import type { NetContext } from './context.js';
+import { createDispatcher } from './dispatcher.js';
+import { resolverFromEnv } from './resolver.js';
+import { createTrustStore } from './trust.js';
+
+export interface NetOptions {
+  caFile?: string;
+  proxyFlag?: string;
+  timeoutMs: number;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Build the network context for one run: trust anchors, resolver, dispatchers (one per proxy route). */
+export function createNetContext(opts: NetOptions): NetContext & { close(): Promise<void> } {
+  const trust = createTrustStore({ ...(opts.caFile ? { caFile: opts.caFile } : {}), env: opts.env });
+  const resolver = resolverFromEnv(opts.env, opts.timeoutMs);
+  // createDispatcher caches per proxy/CA/timeout across runs; the CLI closes them all on exit.
+  const dispatchers = new Map<string, Dispatcher>();
+  const ctx: NetContext & { close(): Promise<void> } = {
+    trust,
+    resolver,
+    env: opts.env,
+    dispatcher(proxy: ProxyRoute | null): Dispatcher {
+      const key = proxy?.url ?? '';
+      let d = dispatchers.get(key);
+      if (!d) {
+        d = createDispatcher({ ca: trust.all(), proxy, connectTimeoutMs: opts.timeoutMs });
+        dispatchers.set(key, d);
+      }
+      return d;
+    },
+    async close() {
+      dispatchers.clear();
+    },
+  };
+  if (opts.proxyFlag) ctx.proxyFlag = opts.proxyFlag;
+  return ctx;
+}

@@ -1,0 +1,137 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { type Dispatcher, request } from 'undici';
+
+export interface HttpGetOptions {
+  dispatcher: Dispatcher;
+  /** Budget for the whole exchange: headers and body. */
+  timeoutMs: number;
+  /** Stop reading the body here (the connection is destroyed); `truncated` tells. */
+  maxBytes: number;
+  signal?: AbortSignal;
+  method?: 'GET' | 'HEAD' | 'POST';
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** At most maxBytes bytes. */
+  body: Buffer;
+  /** The server had more to send than maxBytes. */
+  truncated: boolean;
+  durationMs: number;
+}
+
+/** The server accepted the connection but did not answer (headers or body) within the budget. */
+export class HttpTimeoutError extends Error {
+  override readonly name = 'HttpTimeoutError';
+  readonly code = 'HTTP_TIMEOUT';
+  readonly phase: 'headers' | 'body';
+  readonly timeoutMs: number;
+  constructor(phase: 'headers' | 'body', timeoutMs: number, options?: { cause?: unknown }) {
+    super(
+      phase === 'headers'
+        ? `no HTTP answer within ${timeoutMs} ms`
+        : `the response body did not finish within ${timeoutMs} ms`,
+      options,
+    );
+    this.phase = phase;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+export function isHttpTimeout(err: unknown): err is HttpTimeoutError {
+  return err instanceof HttpTimeoutError;
+}
+
+const UNDICI_TIMEOUTS: Record<string, 'headers' | 'body'> = {
+  UND_ERR_HEADERS_TIMEOUT: 'headers',
+  UND_ERR_BODY_TIMEOUT: 'body',
+};
+
+/**
+ * One HTTP exchange over `dispatcher` (undici `request`). Never follows redirects: a 3xx comes back
+ * as is. Reads at most `maxBytes` of the body, then destroys the stream, so an endless or huge body
+ * costs no more than the cap. Times out after `timeoutMs` overall (HttpTimeoutError); connect and
+ * TLS failures are thrown as undici/Node errors (see mapNetError). `opts.signal` aborts early.
+ */
+export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpResponse> {
+  const started = performance.now();
+  const timer = new AbortController();
+  let phase: 'headers' | 'body' = 'headers';
+  const timeout = setTimeout(() => timer.abort(new HttpTimeoutError(phase, opts.timeoutMs)), opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timer.signal]) : timer.signal;
+  const translate = (err: unknown): unknown => {
+    if (timer.signal.aborted) return timer.signal.reason;
+    const code = (err as { code?: unknown } | null)?.code;
+    const undiciPhase = typeof code === 'string' ? UNDICI_TIMEOUTS[code] : undefined;
+    if (undiciPhase) return new HttpTimeoutError(undiciPhase, opts.timeoutMs, { cause: err });
+    if (opts.signal?.aborted) return opts.signal.reason ?? err;
+    return err;
+  };
+  try {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        dispatcher: opts.dispatcher,
+        method: opts.method ?? 'GET',
+        headers: opts.headers ?? {},
+        body: opts.body ?? null,
+        headersTimeout: opts.timeoutMs,
+        bodyTimeout: opts.timeoutMs,
+        signal,
+      });
+    } catch (err) {
+      throw translate(err);
+    }
+    phase = 'body';
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        const room = opts.maxBytes - size;
+        if (chunk.length > room) {
+          if (room > 0) chunks.push(chunk.subarray(0, room));
+          size += Math.max(room, 0);
+          truncated = true;
+          break;
+        }
+        chunks.push(chunk);
+        size += chunk.length;
+      }
+    } catch (err) {
+      throw translate(err);
+    } finally {
+      // Leaving the loop early destroys the stream; make sure of it on every path.
+      if (!res.body.destroyed) res.body.destroy();
+    }
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      body: Buffer.concat(chunks, size),
+      truncated,
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    clearTimeout(timeout);
+  }
+}
+
+/** A header's single value (the first when repeated). */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** A printable excerpt of a body: whitespace collapsed, at most `max` characters. */
+export function snippet(body: Buffer, max = 120): string {
+  const text = body
+    .subarray(0, max * 4)
+    .toString('utf8')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,318 @@
+/**
+ * Reading OAuth/OIDC error answers the way Okta and other providers give them:
+ * - RFC 6749 JSON `{"error": "...", "error_description": "..."}`;
+ * - Okta's own API error JSON `{"errorCode", "errorSummary", "errorId", "errorCauses": [{errorSummary}]}`;
+ * - an RFC 6750 / RFC 7235 challenge `WWW-Authenticate: Basic realm="...", error="invalid_client"`;
+ * - an HTML error page naming the error (Okta: "Error Code: invalid_request" + "Description: ...");
+ * - a redirect back to the client with `error=` in the query or fragment.
+ * Pure functions: no I/O.
+ */
+
+export type OAuthErrorSource = 'json' | 'okta' | 'www-authenticate' | 'html' | 'redirect';
+
+export interface OAuthError {
+  /** The error name as sent: an OAuth name like `invalid_client`, or an Okta code like `E0000047`. */
+  error: string;
+  description?: string;
+  source: OAuthErrorSource;
+  /** Okta's errorId (a request id for support), when present. */
+  errorId?: string;
+}
+
+/** Header map as undici returns it. */
+export type HeaderMap = Record<string, string | string[] | undefined>;
+
+/** OAuth error names registered for the token and authorization endpoints (RFC 6749, OIDC Core, RFC 9126). */
+export const KNOWN_OAUTH_ERRORS: readonly string[] = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'access_denied',
+  'unsupported_response_type',
+  'server_error',
+  'temporarily_unavailable',
+  'invalid_redirect_uri',
+  'interaction_required',
+  'login_required',
+  'account_selection_required',
+  'consent_required',
+  'invalid_request_uri',
+  'invalid_request_object',
+  'request_not_supported',
+  'request_uri_not_supported',
+  'registration_not_supported',
+  'invalid_token',
+  'insufficient_scope',
+];
+
+const MAX_DESCRIPTION = 300;
+
+/** True for an OAuth-style error name (lower case, underscores), false for Okta's `E0000047` codes. */
+export function isOAuthErrorName(name: string): boolean {
+  return /^[a-z][a-z0-9_]*$/.test(name);
+}
+
+/** First value of a header, case-insensitively. */
+export function header(headers: HeaderMap, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() !== lower || v === undefined) continue;
+    return Array.isArray(v) ? v[0] : v;
+  }
+  return undefined;
+}
+
+function allHeaderValues(headers: HeaderMap, name: string): string[] {
+  const lower = name.toLowerCase();
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() !== lower || v === undefined) continue;
+    out.push(...(Array.isArray(v) ? v : [v]));
+  }
+  return out;
+}
+
+function clip(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  const t = s.replace(/\s+/g, ' ').trim();
+  if (t === '') return undefined;
+  return t.length > MAX_DESCRIPTION ? `${t.slice(0, MAX_DESCRIPTION - 1)}…` : t;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/** Parse a JSON error body: RFC 6749 form first, then Okta's errorCode form. */
+export function parseJsonError(text: string): OAuthError | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
+  const o = doc as Record<string, unknown>;
+  const error = str(o.error);
+  if (error !== undefined) {
+    const out: OAuthError = { error, source: 'json' };
+    const description = clip(str(o.error_description));
+    if (description !== undefined) out.description = description;
+    return out;
+  }
+  const errorCode = str(o.errorCode);
+  if (errorCode !== undefined) {
+    const out: OAuthError = { error: errorCode, source: 'okta' };
+    const causes = Array.isArray(o.errorCauses)
+      ? o.errorCauses
+          .map((c) =>
+            typeof c === 'object' && c !== null
+              ? str((c as Record<string, unknown>).errorSummary)
+              : undefined,
+          )
+          .filter((c): c is string => c !== undefined)
+      : [];
+    const summary = [str(o.errorSummary), ...causes].filter((s) => s !== undefined).join(' ');
+    const description = clip(summary);
+    if (description !== undefined) out.description = description;
+    const errorId = str(o.errorId);
+    if (errorId !== undefined) out.errorId = errorId;
+    return out;
+  }
+  return undefined;
+}
+
+/** Parse auth-params of one or more `WWW-Authenticate` challenges; returns the first `error=`. */
+export function parseWwwAuthenticate(value: string | string[] | undefined): OAuthError | undefined {
+  if (value === undefined) return undefined;
+  for (const v of Array.isArray(value) ? value : [value]) {
+    const params = parseAuthParams(v);
+    const error = params.get('error');
+    if (error !== undefined && error !== '') {
+      const out: OAuthError = { error, source: 'www-authenticate' };
+      const description = clip(params.get('error_description'));
+      if (description !== undefined) out.description = description;
+      return out;
+    }
+  }
+  return undefined;
+}
+
+/** auth-param pairs (`name=token` or `name="quoted \"string\""`) anywhere in a challenge list. */
+function parseAuthParams(value: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const re = /([A-Za-z0-9_.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g;
+  for (const m of value.matchAll(re)) {
+    const name = (m[1] ?? '').toLowerCase();
+    const raw = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    if (!out.has(name)) out.set(name, raw);
+  }
+  return out;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+function decodeEntities(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, ent: string) => {
+    if (ent[0] === '#') {
+      const cp =
+        ent[1] === 'x' || ent[1] === 'X'
+          ? Number.parseInt(ent.slice(2), 16)
+          : Number.parseInt(ent.slice(1), 10);
+      return Number.isFinite(cp) && cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : whole;
+    }
+    return ENTITIES[ent.toLowerCase()] ?? whole;
+  });
+}
+
+const BLOCK_TAGS =
+  /<\/?(?:p|div|h[1-6]|li|ul|ol|br|hr|tr|td|th|table|title|section|article|header|footer|main|pre|blockquote|dd|dt|form|label|button|a)\b[^>]*>/gi;
+
+/**
+ * The visible text of an HTML page, one line per block: scripts, styles and comments removed, tags
+ * stripped, entities decoded, spaces collapsed within each line, empty lines dropped.
+ */
+export function htmlText(html: string): string {
+  const noScripts = html
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<(script|style|noscript|template)\b[\s\S]*?<\/\1\s*>/gi, ' ');
+  return decodeEntities(noScripts.replace(BLOCK_TAGS, '\n').replace(/<[^>]*>/g, ' '))
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter((l) => l !== '')
+    .join('\n');
+}
+
+/**
+ * Parse an HTML error page. Recognises Okta's "Error Code: X" / "Description: Y" lines, then any
+ * registered OAuth error name in the visible text (the description is what follows it on its line,
+ * else the next line).
+ */
+export function parseHtmlError(html: string): OAuthError | undefined {
+  const lines = htmlText(html).split('\n');
+  const described = lines
+    .map((l) => /^(?:error\s+)?description\s*:\s*(.+)$/i.exec(l)?.[1])
+    .find((d) => d !== undefined);
+  for (const line of lines) {
+    const labelled = /error\s*code\s*:\s*([A-Za-z0-9_]+)/i.exec(line);
+    if (labelled?.[1] !== undefined) {
+      const out: OAuthError = { error: labelled[1], source: 'html' };
+      const description = clip(described);
+      if (description !== undefined) out.description = description;
+      return out;
+    }
+  }
+  const name = new RegExp(`(?:^|[^a-z0-9_])(${KNOWN_OAUTH_ERRORS.join('|')})(?![a-z0-9_])`, 'i');
+  for (const [i, line] of lines.entries()) {
+    const m = name.exec(line);
+    if (m?.[1] === undefined) continue;
+    const out: OAuthError = { error: m[1].toLowerCase(), source: 'html' };
+    const rest = line.slice(m.index + m[0].length).replace(/^[\s:.\-–—]+/, '');
+    const description = clip(described ?? (rest !== '' ? rest : lines[i + 1]));
+    if (description !== undefined) out.description = description;
+    return out;
+  }
+  return undefined;
+}
+
+function contentType(headers: HeaderMap): string {
+  return (header(headers, 'content-type') ?? '').toLowerCase();
+}
+
+/** Parse an error body by its content type (JSON, HTML), trying JSON for untyped bodies. */
+export function parseErrorBody(body: string | Buffer, headers: HeaderMap = {}): OAuthError | undefined {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  if (text.trim() === '') return undefined;
+  const ct = contentType(headers);
+  const looksJson = /^\s*[{[]/.test(text);
+  if (ct.includes('json') || looksJson) {
+    const j = parseJsonError(text);
+    if (j !== undefined) return j;
+  }
+  if (ct.includes('html') || /^\s*</.test(text)) return parseHtmlError(text);
+  return undefined;
+}
+
+/**
+ * The error an HTTP answer carries: the body first (it is the richer source), else the
+ * `WWW-Authenticate` challenge. A challenge's description fills in a body that has none.
+ */
+export function parseErrorResponse(res: {
+  headers: HeaderMap;
+  body: string | Buffer;
+}): OAuthError | undefined {
+  const fromBody = parseErrorBody(res.body, res.headers);
+  const fromHeader = parseWwwAuthenticate(allHeaderValues(res.headers, 'www-authenticate'));
+  if (fromBody === undefined) return fromHeader;
+  if (fromBody.description === undefined && fromHeader?.error === fromBody.error && fromHeader.description) {
+    return { ...fromBody, description: fromHeader.description };
+  }
+  return fromBody;
+}
+
+/** The error in a redirect back to the client: `error=` in the query, or in the fragment (implicit/hybrid). */
+export function parseRedirectError(location: URL): OAuthError | undefined {
+  const sources = [location.searchParams, new URLSearchParams(location.hash.replace(/^#/, ''))];
+  for (const params of sources) {
+    const error = params.get('error');
+    if (error !== null && error !== '') {
+      const out: OAuthError = { error, source: 'redirect' };
+      const description = clip(params.get('error_description') ?? undefined);
+      if (description !== undefined) out.description = description;
+      return out;
+    }
+  }
+  return undefined;
+}
+
+/** "invalid_client (client authentication failed)" — for details. */
+export function describeError(e: OAuthError): string {
+  return e.description !== undefined ? `${e.error} (${e.description})` : e.error;
+}
+
+/** Okta's unknown-client answer names the client_id parameter; oidc-provider's authorize page says "client is invalid". */
+export function namesUnknownClient(e: OAuthError): boolean {
+  if (e.error.toLowerCase() !== 'invalid_client') return false;
+  const d = e.description ?? '';
+  // Okta's wrong-secret text ("The client secret supplied for a confidential client is invalid.") is not one.
+  if (/secret|credential|assertion/i.test(d)) return false;
+  return /client_id|^client is invalid|unknown client|client not found|no such client|client does not exist/i.test(
+    d,
+  );
+}
+
+/** The error is about the redirect URI (oidc-provider's invalid_redirect_uri, Okta's "must be a Login redirect URI"). */
+export function namesRedirectUri(e: OAuthError): boolean {
+  if (e.error.toLowerCase() === 'invalid_redirect_uri') return true;
+  return /redirect_uri|redirect uri|redirect url|login redirect/i.test(e.description ?? '');
+}
+
+/**
+ * When a rate-limited answer says to retry: Okta's `X-Rate-Limit-Reset` (epoch seconds) first,
+ * then a standard `Retry-After` (seconds or an HTTP date). Undefined when neither is usable.
+ */
+export function retryAt(headers: HeaderMap, now: Date): Date | undefined {
+  const reset = header(headers, 'x-rate-limit-reset');
+  if (reset !== undefined && /^\s*\d+\s*$/.test(reset)) {
+    const at = new Date(Number(reset) * 1000);
+    return at.getTime() < now.getTime() ? now : at;
+  }
+  const ra = header(headers, 'retry-after');
+  if (ra !== undefined) {
+    if (/^\s*\d+\s*$/.test(ra)) return new Date(now.getTime() + Number(ra) * 1000);
+    const at = Date.parse(ra);
+    if (Number.isFinite(at)) return new Date(Math.max(at, now.getTime()));
+  }
+  return undefined;
+}
+
+/** "retry after 2026-11-29T10:41:40Z (in 60 s)" or a generic hint. */
+export function retryHint(headers: HeaderMap, now: Date): string {
+  const at = retryAt(headers, now);
+  if (at === undefined) return 'retry in a minute (the answer named no reset time)';
+  const secs = Math.max(0, Math.ceil((at.getTime() - now.getTime()) / 1000));
+  return `retry after ${at.toISOString().replace(/\.\d{3}Z$/, 'Z')} (in ${secs} s)`;
+}

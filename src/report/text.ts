@@ -1,0 +1,72 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { CheckResult, CheckStatus, DiagnoseResult, TargetReport } from '../result.js';
+
+export interface TextOptions {
+  color: 0 | 1 | 2 | 3;
+  verbose?: boolean;
+}
+
+const SYMBOL: Record<CheckStatus, string> = { pass: '✔', warn: '!', fail: '✖', skip: '-' };
+
+export function painter(level: TextOptions['color']): ChalkInstance {
+  return new Chalk({ level });
+}
+
+function paintStatus(c: ChalkInstance, status: CheckStatus, s: string): string {
+  switch (status) {
+    case 'pass':
+      return c.green(s);
+    case 'warn':
+      return c.yellow(s);
+    case 'fail':
+      return c.red(s);
+    default:
+      return c.dim(s);
+  }
+}
+
+function indent(text: string, pad: string): string {
+  return text
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
+}
+
+export function renderCheckLine(r: CheckResult, c: ChalkInstance, verbose = false): string {
+  const id = r.id.padEnd(13);
+  const time = r.status === 'skip' ? '' : c.dim(` ${r.durationMs}ms`);
+  const code = r.code ? c.dim(` [${r.code}]`) : '';
+  const lines = [`  ${paintStatus(c, r.status, SYMBOL[r.status])} ${c.bold(id)}${r.title}${code}${time}`];
+  const showDetail =
+    r.detail && (verbose || r.status === 'fail' || r.status === 'warn' || r.id === 'issuer-url');
+  if (showDetail) lines.push(indent(r.detail as string, '      '));
+  if (r.advice && (r.status === 'fail' || r.status === 'warn')) {
+    lines.push(indent(`Fix: ${r.advice}`, '      ').replace(/Fix:/, c.cyan('Fix:')));
+  }
+  return lines.join('\n');
+}
+
+export function renderTarget(t: TargetReport, opts: TextOptions): string {
+  const c = painter(opts.color);
+  const head = `${c.bold(t.issuer)}${t.input.trim() !== t.issuer ? c.dim(` (from "${t.input.trim()}")`) : ''}`;
+  return [head, ...t.checks.map((r) => renderCheckLine(r, c, opts.verbose))].join('\n');
+}
+
+export function summarize(checks: CheckResult[]): string {
+  const n = (s: CheckStatus) => checks.filter((x) => x.status === s).length;
+  const parts = [
+    `${n('fail')} failed`,
+    `${n('warn')} warning${n('warn') === 1 ? '' : 's'}`,
+    `${n('pass')} passed`,
+  ];
+  if (n('skip')) parts.push(`${n('skip')} skipped`);
+  return parts.join(', ');
+}
+
+export function renderDiagnose(result: DiagnoseResult, opts: TextOptions): string {
+  const c = painter(opts.color);
+  const blocks = result.results.map((t) => renderTarget(t, opts));
+  const all = result.results.flatMap((t) => t.checks);
+  const verdict = result.ok ? c.green('OK') : c.red('FAILED');
+  return `${blocks.join('\n\n')}\n\n${verdict}: ${summarize(all)}\n`;
+}

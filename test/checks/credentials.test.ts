@@ -1,0 +1,263 @@
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuthHeader, check } from '../../src/checks/credentials.js';
+import type { CheckContext, CheckOutcome, DiscoveryDocument, Target } from '../../src/checks/types.js';
+import { httpGet } from '../../src/net/http.js';
+import { parseIssuer } from '../../src/okta/issuer.js';
+import { Secret } from '../../src/secret.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { type OktaLike, startOktaLike } from '../support/okta-like.js';
+import { createTestPki, type TestPki } from '../support/pki.js';
+
+// Canary: a secret with characters that RFC 6749 §2.3.1 form-encoding changes (space, +, :, %, &).
+const SECRET = 'Canary secret:+%&=zQ7v-9f8e7d6c';
+const OTHER_SECRET = 'Other-canary-secret-b1a2c3d4e5';
+const REDIRECT = 'https://cortexapp.auth0.com/login/callback';
+
+let pki: TestPki;
+let agent: Agent;
+let oidc: OidcIssuer;
+let okta: OktaLike;
+let oidcDiscovery: DiscoveryDocument;
+let oktaDiscovery: DiscoveryDocument;
+
+async function fetchDiscovery(issuer: string): Promise<DiscoveryDocument> {
+  const res = await httpGet(`${issuer}/.well-known/openid-configuration`, {
+    dispatcher: agent,
+    timeoutMs: 5000,
+    maxBytes: 1 << 20,
+  });
+  expect(res.status).toBe(200);
+  return JSON.parse(res.body.toString('utf8')) as DiscoveryDocument;
+}
+
+function target(
+  issuer: string,
+  discovery: DiscoveryDocument,
+): Target & { issuer: NonNullable<Target['issuer']> } {
+  const parsed = parseIssuer(issuer, { allowHttpLoopback: true });
+  if (!parsed.ok) throw new Error(parsed.message);
+  return { input: issuer, issuer: parsed.value, facts: { discovery, proxy: null } };
+}
+
+function ctx(clientId: string | undefined, secret: string | undefined, now = () => new Date()): CheckContext {
+  return {
+    options: {
+      timeoutMs: 5000,
+      warnDays: 30,
+      strict: false,
+      allowHttpLoopback: false,
+      ...(clientId !== undefined ? { clientId } : {}),
+      ...(secret !== undefined ? { clientSecret: new Secret(secret) } : {}),
+    },
+    net: {
+      trust: { publicRoots: [pki.root.certPem], extraRoots: [], all: () => [pki.root.certPem] },
+      resolver: { lookup: async () => [{ address: '127.0.0.1', family: 4 }] },
+      env: {},
+      dispatcher: () => agent,
+    },
+    now,
+  };
+}
+
+/** The secret never shows up in what the user sees, neither raw nor inside a Basic header. */
+function expectNoLeak(outcome: CheckOutcome): void {
+  const text = JSON.stringify(outcome);
+  for (const s of [SECRET, OTHER_SECRET, 'wrong-secret-value-1234']) {
+    expect(text).not.toContain(s);
+    expect(text).not.toContain(encodeURIComponent(s));
+    expect(text).not.toContain(Buffer.from(s).toString('base64').slice(0, 16));
+  }
+  expect(text).not.toContain('Basic ');
+}
+
+async function run(t: ReturnType<typeof target>, c: CheckContext): Promise<CheckOutcome> {
+  const outcome = await check.run(t, c);
+  expectNoLeak(outcome);
+  return outcome;
+}
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  agent = new Agent({ connect: { ca: pki.root.certPem } });
+  oidc = await startOidcIssuer({
+    tls: pki.leaf,
+    path: '/oauth2/default',
+    clients: [
+      { clientId: 'cortex-app', clientSecret: SECRET, redirectUris: [REDIRECT] },
+      {
+        clientId: 'code-only',
+        clientSecret: OTHER_SECRET,
+        redirectUris: [REDIRECT],
+        grantTypes: ['authorization_code'],
+      },
+    ],
+  });
+  okta = await startOktaLike({
+    tls: pki.leaf,
+    clients: [
+      { clientId: '0oa-ok', clientSecret: SECRET, redirectUris: [REDIRECT] },
+      {
+        clientId: '0oa-web',
+        clientSecret: SECRET,
+        redirectUris: [REDIRECT],
+        clientCredentials: 'unauthorized_client',
+      },
+      {
+        clientId: '0oa-noscope',
+        clientSecret: SECRET,
+        redirectUris: [REDIRECT],
+        clientCredentials: 'invalid_scope',
+      },
+      {
+        clientId: '0oa-challenge',
+        clientSecret: SECRET,
+        redirectUris: [REDIRECT],
+        wrongSecret: 'challenge-only',
+      },
+    ],
+  });
+  oidcDiscovery = await fetchDiscovery(oidc.issuer);
+  oktaDiscovery = await fetchDiscovery(okta.issuer);
+});
+
+afterAll(async () => {
+  await oidc?.close();
+  await okta?.close();
+  await agent?.close();
+});
+
+describe('basicAuthHeader (RFC 6749 §2.3.1)', () => {
+  it('form-urlencodes id and secret before base64', () => {
+    const h = basicAuthHeader('a b', 'x:y+z%&');
+    expect(Buffer.from(h.replace(/^Basic /, ''), 'base64').toString()).toBe('a+b:x%3Ay%2Bz%25%26');
+  });
+});
+
+describe('credentials check against a real OpenID provider (oidc-provider)', () => {
+  it('passes with the right secret and prints no token', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('cortex-app', SECRET));
+    expect(o.status).toBe('pass');
+    expect(o.title).toBe('Client ID and secret accepted');
+    expect(o.detail).toContain('cortex-app');
+    expect(o.detail).toContain(`secret ending in ${SECRET.slice(-4)}`);
+    expect(JSON.stringify(o)).not.toMatch(/access_token/);
+  });
+
+  it('fails CREDENTIALS_INVALID with a wrong secret, after proving the client ID is known', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('cortex-app', 'wrong-secret-value-1234'));
+    expect(o).toMatchObject({
+      status: 'fail',
+      code: 'CREDENTIALS_INVALID',
+      title: 'The client secret is wrong',
+    });
+    expect(o.detail).toContain('invalid_client');
+    expect(o.detail).toMatch(/knows the client ID/);
+    expect(o.data?.clientProbe).toBe('known');
+  });
+
+  it('fails CLIENT_UNKNOWN for a client ID the issuer does not have', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('no-such-client', SECRET));
+    expect(o).toMatchObject({ status: 'fail', code: 'CLIENT_UNKNOWN' });
+    expect(o.title).toContain('no-such-client');
+    expect(o.detail).toMatch(/authorization endpoint also rejects it: invalid_client/);
+  });
+
+  it('passes, naming the error, for a client that may not use client_credentials', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('code-only', OTHER_SECRET));
+    expect(o.status).toBe('pass');
+    expect(o.detail).toMatch(/^Secret accepted/);
+    expect(o.detail).toContain('(invalid_request)');
+    expect(o.detail).toContain('requested grant type is not allowed for this client');
+    expect(o.detail).toContain('Cortex signs users in with authorization_code');
+  });
+
+  it('is CREDENTIALS_UNCHECKED when the token endpoint port is closed', async () => {
+    const closed = await startOidcIssuer({ tls: pki.leaf, clients: [] });
+    const port = closed.port;
+    await closed.close();
+    const doc = { ...oidcDiscovery, token_endpoint: `https://localhost:${port}/token` };
+    const o = await run(target(oidc.issuer, doc), ctx('cortex-app', SECRET));
+    expect(o).toMatchObject({ status: 'warn', code: 'CREDENTIALS_UNCHECKED' });
+    expect(o.data?.networkCode).toBe('TCP_REFUSED');
+    expect(o.detail).toMatch(/refused/);
+  });
+
+  it('skips when no client ID or secret is given', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx(undefined, undefined));
+    expect(o.status).toBe('skip');
+  });
+});
+
+describe('credentials check against Okta-style answers', () => {
+  it('passes with the right secret and never echoes the token', async () => {
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-ok', SECRET));
+    expect(o.status).toBe('pass');
+    expect(JSON.stringify(o)).not.toContain('eyJ');
+  });
+
+  it("fails CLIENT_UNKNOWN from Okta's errorCode body alone", async () => {
+    const before = okta.requests.length;
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-typo', SECRET));
+    expect(o).toMatchObject({ status: 'fail', code: 'CLIENT_UNKNOWN' });
+    expect(o.detail).toContain("Invalid value for 'client_id' parameter.");
+    // Decided from the summary: no authorization-endpoint probe was needed.
+    expect(okta.requests.slice(before).map((r) => r.path)).toEqual(['/oauth2/default/v1/token']);
+  });
+
+  it('fails CREDENTIALS_INVALID on a wrong secret', async () => {
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-ok', 'wrong-secret-value-1234'));
+    expect(o).toMatchObject({ status: 'fail', code: 'CREDENTIALS_INVALID' });
+    expect(o.detail).toContain('The client secret supplied for a confidential client is invalid.');
+  });
+
+  it('passes on unauthorized_client: the secret was accepted', async () => {
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-web', SECRET));
+    expect(o.status).toBe('pass');
+    expect(o.detail).toContain('the app may not use client_credentials (unauthorized_client');
+    expect(o.detail).toContain('Cortex signs users in with authorization_code');
+  });
+
+  it('passes on invalid_scope: the secret was accepted', async () => {
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-noscope', SECRET));
+    expect(o.status).toBe('pass');
+    expect(o.detail).toContain('invalid_scope');
+    expect(o.data?.error).toBe('invalid_scope');
+  });
+
+  it('reads invalid_client from a WWW-Authenticate challenge on an empty 401', async () => {
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-challenge', 'wrong-secret-value-1234'));
+    expect(o).toMatchObject({ status: 'fail', code: 'CREDENTIALS_INVALID' });
+    expect(o.data?.status).toBe(401);
+    expect(o.detail).toContain('invalid_client');
+  });
+
+  it('is CREDENTIALS_UNCHECKED on 429 E0000047, saying when to retry (X-Rate-Limit-Reset)', async () => {
+    const now = new Date(Date.now() - (Date.now() % 1000) + 250);
+    const reset = Math.floor(now.getTime() / 1000) + 120;
+    okta.setRateLimit(reset);
+    try {
+      const o = await run(
+        target(okta.issuer, oktaDiscovery),
+        ctx('0oa-ok', SECRET, () => now),
+      );
+      expect(o).toMatchObject({ status: 'warn', code: 'CREDENTIALS_UNCHECKED' });
+      const at = new Date(reset * 1000).toISOString().replace('.000Z', 'Z');
+      expect(o.detail).toContain('E0000047');
+      expect(o.detail).toContain(`retry after ${at} (in 120 s)`);
+      expect(o.advice).toContain(at);
+    } finally {
+      okta.setRateLimit(null);
+    }
+  });
+});
+
+describe('credentials check refuses plain http', () => {
+  it('never sends the secret to an http token endpoint', async () => {
+    // .invalid never resolves: had the request been sent, the outcome would be CREDENTIALS_UNCHECKED.
+    const doc = { ...oktaDiscovery, token_endpoint: 'http://acme.invalid/oauth2/default/v1/token' };
+    const o = await run(target(okta.issuer, doc), ctx('0oa-ok', SECRET));
+    expect(o).toMatchObject({ status: 'fail', code: 'DISCOVERY_INSECURE_ENDPOINT' });
+    expect(o.detail).toContain('http://acme.invalid/oauth2/default/v1/token');
+  });
+});

@@ -1,0 +1,244 @@
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizationUrl, check, DEFAULT_REDIRECT_URI } from '../../src/checks/redirect-uri.js';
+import type { CheckContext, CheckOutcome, DiscoveryDocument, Target } from '../../src/checks/types.js';
+import { httpGet } from '../../src/net/http.js';
+import { parseIssuer } from '../../src/okta/issuer.js';
+import { Secret } from '../../src/secret.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { type OktaLike, startOktaLike } from '../support/okta-like.js';
+import { createTestPki, type TestPki } from '../support/pki.js';
+
+const SECRET = 'Canary-redirect-secret-7c6b5a49';
+const TENANT_URI = 'https://app.getcortexapp.com/login?tenantCode=ACME';
+
+let pki: TestPki;
+let agent: Agent;
+let oidc: OidcIssuer;
+let okta: OktaLike;
+let oidcDiscovery: DiscoveryDocument;
+let oktaDiscovery: DiscoveryDocument;
+
+async function fetchDiscovery(issuer: string): Promise<DiscoveryDocument> {
+  const res = await httpGet(`${issuer}/.well-known/openid-configuration`, {
+    dispatcher: agent,
+    timeoutMs: 5000,
+    maxBytes: 1 << 20,
+  });
+  expect(res.status).toBe(200);
+  return JSON.parse(res.body.toString('utf8')) as DiscoveryDocument;
+}
+
+function target(
+  issuer: string,
+  discovery: DiscoveryDocument,
+): Target & { issuer: NonNullable<Target['issuer']> } {
+  const parsed = parseIssuer(issuer, { allowHttpLoopback: true });
+  if (!parsed.ok) throw new Error(parsed.message);
+  return { input: issuer, issuer: parsed.value, facts: { discovery, proxy: null } };
+}
+
+function ctx(clientId: string | undefined, redirectUri?: string, now = () => new Date()): CheckContext {
+  return {
+    options: {
+      timeoutMs: 5000,
+      warnDays: 30,
+      strict: false,
+      allowHttpLoopback: false,
+      clientSecret: new Secret(SECRET),
+      ...(clientId !== undefined ? { clientId } : {}),
+      ...(redirectUri !== undefined ? { redirectUri } : {}),
+    },
+    net: {
+      trust: { publicRoots: [pki.root.certPem], extraRoots: [], all: () => [pki.root.certPem] },
+      resolver: { lookup: async () => [{ address: '127.0.0.1', family: 4 }] },
+      env: {},
+      dispatcher: () => agent,
+    },
+    now,
+  };
+}
+
+async function run(t: ReturnType<typeof target>, c: CheckContext): Promise<CheckOutcome> {
+  const outcome = await check.run(t, c);
+  // The probe never needs the secret; it must not appear anyway.
+  expect(JSON.stringify(outcome)).not.toContain(SECRET);
+  return outcome;
+}
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  agent = new Agent({ connect: { ca: pki.root.certPem } });
+  oidc = await startOidcIssuer({
+    tls: pki.leaf,
+    path: '/oauth2/default',
+    clients: [
+      { clientId: 'cortex-app', clientSecret: SECRET, redirectUris: [DEFAULT_REDIRECT_URI, TENANT_URI] },
+      { clientId: 'other-app', clientSecret: SECRET, redirectUris: ['https://elsewhere.example/callback'] },
+    ],
+  });
+  okta = await startOktaLike({
+    tls: pki.leaf,
+    clients: [
+      { clientId: '0oa-classic', clientSecret: SECRET, redirectUris: [DEFAULT_REDIRECT_URI] },
+      {
+        clientId: '0oa-oie',
+        clientSecret: SECRET,
+        redirectUris: [DEFAULT_REDIRECT_URI],
+        authorize: 'login-page',
+      },
+      { clientId: '0oa-other', clientSecret: SECRET, redirectUris: ['https://elsewhere.example/callback'] },
+      {
+        clientId: '0oa-denied',
+        clientSecret: SECRET,
+        redirectUris: [DEFAULT_REDIRECT_URI],
+        authorize: 'access_denied',
+      },
+      {
+        clientId: '0oa-service',
+        clientSecret: SECRET,
+        redirectUris: [DEFAULT_REDIRECT_URI],
+        authorize: 'unauthorized_client',
+      },
+    ],
+  });
+  oidcDiscovery = await fetchDiscovery(oidc.issuer);
+  oktaDiscovery = await fetchDiscovery(okta.issuer);
+});
+
+afterAll(async () => {
+  await oidc?.close();
+  await okta?.close();
+  await agent?.close();
+});
+
+describe('authorizationUrl', () => {
+  it('builds the request Cortex sends, keeping the endpoint query', () => {
+    const u = authorizationUrl('https://acme.okta.com/oauth2/v1/authorize?x=1', 'cid', TENANT_URI, 'st');
+    expect(u.searchParams.get('x')).toBe('1');
+    expect(u.searchParams.get('client_id')).toBe('cid');
+    expect(u.searchParams.get('response_type')).toBe('code');
+    expect(u.searchParams.get('scope')).toBe('openid');
+    expect(u.searchParams.get('redirect_uri')).toBe(TENANT_URI);
+    expect(u.searchParams.get('state')).toBe('st');
+  });
+});
+
+describe('redirect-uri check against a real OpenID provider (oidc-provider)', () => {
+  it("passes when Cortex's default redirect URI is registered", async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('cortex-app'));
+    expect(o.status).toBe('pass');
+    expect(o.detail).toContain(DEFAULT_REDIRECT_URI);
+    expect(o.detail).toMatch(/HTTP 303 to https:\/\/localhost:\d+\/oauth2\/default\/interaction\//);
+  });
+
+  it('passes for an overridden redirect URI that carries a query', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('cortex-app', TENANT_URI));
+    expect(o.status).toBe('pass');
+    expect(o.data?.redirectUri).toBe(TENANT_URI);
+  });
+
+  it('fails REDIRECT_URI_NOT_REGISTERED with the exact value to add', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('other-app'));
+    expect(o).toMatchObject({ status: 'fail', code: 'REDIRECT_URI_NOT_REGISTERED' });
+    expect(o.detail).toContain(`Add exactly this value: ${DEFAULT_REDIRECT_URI} `);
+    expect(o.detail).toContain('invalid_redirect_uri');
+    expect(o.detail).toMatch(/trailing slash/);
+    expect(o.advice).toBe(
+      `In Okta: Applications > your app > General > Login > Sign-in redirect URIs, add exactly: ${DEFAULT_REDIRECT_URI}`,
+    );
+  });
+
+  it('is exact: a trailing slash is another URI', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('cortex-app', `${DEFAULT_REDIRECT_URI}/`));
+    expect(o).toMatchObject({ status: 'fail', code: 'REDIRECT_URI_NOT_REGISTERED' });
+    expect(o.detail).toContain(`${DEFAULT_REDIRECT_URI}/ `);
+  });
+
+  it('fails CLIENT_UNKNOWN for an unknown client ID', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('no-such-client'));
+    expect(o).toMatchObject({ status: 'fail', code: 'CLIENT_UNKNOWN' });
+    expect(o.detail).toContain('invalid_client (client is invalid)');
+  });
+
+  it('is REDIRECT_URI_UNCHECKED when the port is closed', async () => {
+    const closed = await startOidcIssuer({ tls: pki.leaf, clients: [] });
+    const port = closed.port;
+    await closed.close();
+    const doc = { ...oidcDiscovery, authorization_endpoint: `https://localhost:${port}/auth` };
+    const o = await run(target(oidc.issuer, doc), ctx('cortex-app'));
+    expect(o).toMatchObject({ status: 'warn', code: 'REDIRECT_URI_UNCHECKED' });
+    expect(o.data?.networkCode).toBe('TCP_REFUSED');
+    expect(o.detail).toContain(`https://localhost:${port}/auth?client_id=cortex-app`);
+  });
+
+  it('skips without a client ID', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx(undefined));
+    expect(o.status).toBe('skip');
+  });
+});
+
+describe('redirect-uri check against Okta-style answers', () => {
+  it('passes on a redirect to the classic sign-in page, without printing its one-time query', async () => {
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-classic'));
+    expect(o.status).toBe('pass');
+    expect(o.detail).toMatch(/HTTP 302 to https:\/\/localhost:\d+\/login\/login\.htm\)/);
+    expect(JSON.stringify(o)).not.toContain('okta_key');
+  });
+
+  it('passes on a 200 sign-in page', async () => {
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-oie'));
+    expect(o.status).toBe('pass');
+    expect(o.detail).toContain('HTTP 200');
+  });
+
+  it("fails REDIRECT_URI_NOT_REGISTERED on Okta's HTML 400 page", async () => {
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-other'));
+    expect(o).toMatchObject({ status: 'fail', code: 'REDIRECT_URI_NOT_REGISTERED' });
+    expect(o.detail).toContain(
+      "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings",
+    );
+    expect(o.detail).toContain(`Add exactly this value: ${DEFAULT_REDIRECT_URI} `);
+  });
+
+  it("fails CLIENT_UNKNOWN on Okta's invalid_client page", async () => {
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-typo'));
+    expect(o).toMatchObject({ status: 'fail', code: 'CLIENT_UNKNOWN' });
+    expect(o.detail).toContain("Invalid value for 'client_id' parameter.");
+  });
+
+  it('fails AUTHORIZATION_REJECTED when Okta redirects back with error=access_denied', async () => {
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-denied'));
+    expect(o).toMatchObject({
+      status: 'fail',
+      code: 'AUTHORIZATION_REJECTED',
+      title: 'Okta sends sign-in back with access_denied',
+    });
+    expect(o.detail).toContain(`The redirect URI ${DEFAULT_REDIRECT_URI} is registered`);
+    expect(o.detail).toContain('Policy evaluation failed');
+    expect(o.detail).toContain('Access Policies');
+  });
+
+  it('fails AUTHORIZATION_REJECTED when the app may not use authorization_code', async () => {
+    const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-service'));
+    expect(o).toMatchObject({ status: 'fail', code: 'AUTHORIZATION_REJECTED' });
+    expect(o.data?.error).toBe('unauthorized_client');
+    expect(o.detail).toContain('Grant type');
+  });
+
+  it('is REDIRECT_URI_UNCHECKED when rate-limited, saying when to retry', async () => {
+    const now = new Date();
+    const reset = Math.floor(now.getTime() / 1000) + 30;
+    okta.setRateLimit(reset);
+    try {
+      const o = await run(
+        target(okta.issuer, oktaDiscovery),
+        ctx('0oa-classic', undefined, () => now),
+      );
+      expect(o).toMatchObject({ status: 'warn', code: 'REDIRECT_URI_UNCHECKED' });
+      expect(o.detail).toContain(new Date(reset * 1000).toISOString().replace('.000Z', 'Z'));
+    } finally {
+      okta.setRateLimit(null);
+    }
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { runChecks } from '../../src/checks/runner.js';
+import type { Check, CheckContext, CheckOutcome } from '../../src/checks/types.js';
+
+function ctx(strict = false, timeoutMs = 1000): CheckContext {
+  return {
+    options: { timeoutMs, warnDays: 30, strict, allowHttpLoopback: false },
+    net: {} as CheckContext['net'],
+    now: () => new Date(),
+  };
+}
+
+function check(
+  id: Check['id'],
+  needs: Check['id'][],
+  outcome: CheckOutcome | (() => Promise<CheckOutcome>),
+): Check {
+  return {
+    id,
+    needs,
+    run: async () => (typeof outcome === 'function' ? outcome() : outcome),
+  };
+}
+
+const pass = (title = 'ok'): CheckOutcome => ({ status: 'pass', title });
+
+describe('runChecks', () => {
+  it('runs the graph, skips dependants of a failure with the reason, and orders the output by layer', async () => {
+    const checks = [
+      check('tls', ['tcp'], pass()),
+      check('dns', ['issuer-url'], pass()),
+      check('tcp', ['dns'], { status: 'fail', code: 'TCP_REFUSED', title: 'refused' }),
+      check('certificate', ['tls'], pass()),
+      check('clock', ['dns'], pass()),
+    ];
+    const r = await runChecks(['https://acme.okta.com'], checks, ctx());
+    expect(r.ok).toBe(false);
+    const t = r.results[0]!;
+    expect(t.checks.map((c) => c.id)).toEqual(['issuer-url', 'dns', 'tcp', 'tls', 'certificate', 'clock']);
+    const byId = Object.fromEntries(t.checks.map((c) => [c.id, c]));
+    expect(byId.tcp?.code).toBe('TCP_REFUSED');
+    expect(byId.tcp?.advice).toMatch(/443/); // default advice from the codes table
+    expect(byId.tls).toMatchObject({ status: 'skip', title: 'Skipped: tcp failed' });
+    expect(byId.certificate).toMatchObject({ status: 'skip', title: 'Skipped: tls was skipped' });
+    expect(byId.clock?.status).toBe('pass');
+  });
+
+  it('skips every check when the issuer URL is unusable', async () => {
+    const r = await runChecks(['http://acme.okta.com'], [check('dns', ['issuer-url'], pass())], ctx());
+    const [first, dns] = r.results[0]!.checks;
+    expect(first).toMatchObject({ id: 'issuer-url', status: 'fail', code: 'ISSUER_URL_INVALID' });
+    expect(first?.advice).toBe('Use https://acme.okta.com');
+    expect(dns?.status).toBe('skip');
+  });
+
+  it('runs independent checks at the same time', async () => {
+    let running = 0;
+    let peak = 0;
+    const slow = async (): Promise<CheckOutcome> => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 50));
+      running -= 1;
+      return pass();
+    };
+    await runChecks(
+      ['https://acme.okta.com'],
+      [check('dns', [], slow), check('clock', [], slow), check('proxy', [], slow)],
+      ctx(),
+    );
+    expect(peak).toBe(3);
+  });
+
+  it('checks several issuers concurrently and reports each', async () => {
+    const r = await runChecks(
+      ['acme.okta.com', 'https://acme-admin.okta.com'],
+      [check('dns', ['issuer-url'], pass())],
+      ctx(),
+    );
+    expect(r.results.map((x) => [x.issuer, x.ok])).toEqual([
+      ['https://acme.okta.com', true],
+      ['https://acme-admin.okta.com', false],
+    ]);
+    expect(r.ok).toBe(false);
+  });
+
+  it('turns warnings into failures under --strict, but still runs dependants', async () => {
+    const checks = [
+      check('certificate', [], { status: 'warn', code: 'CERT_PRIVATE_ROOT', title: 'private' }),
+      check('discovery', ['certificate'], pass()),
+    ];
+    const lax = await runChecks(['https://acme.okta.com'], checks, ctx(false));
+    expect(lax.ok).toBe(true);
+    const strict = await runChecks(['https://acme.okta.com'], checks, ctx(true));
+    expect(strict.ok).toBe(false);
+    const cert = strict.results[0]!.checks.find((c) => c.id === 'certificate');
+    expect(cert).toMatchObject({ status: 'fail', code: 'CERT_PRIVATE_ROOT', data: { strict: true } });
+    expect(strict.results[0]!.checks.find((c) => c.id === 'discovery')?.status).toBe('pass');
+  });
+
+  it('bounds a check that never returns and reports a thrown error without a stack', async () => {
+    const never = check('dns', [], () => new Promise<CheckOutcome>(() => {}));
+    const boom = check('clock', [], async () => {
+      throw new Error('kaboom');
+    });
+    const r = await runChecks(['https://acme.okta.com'], [never, boom], ctx(), { budgetMs: 100 });
+    const byId = Object.fromEntries(r.results[0]!.checks.map((c) => [c.id, c]));
+    expect(byId.dns).toMatchObject({ status: 'fail', code: 'CHECK_TIMEOUT' });
+    expect(byId.clock).toMatchObject({ status: 'fail', code: 'INTERNAL' });
+    expect(byId.clock?.detail).toBe('clock: kaboom');
+  });
+
+  it('emits the stable JSON shape: code only on warn/fail', async () => {
+    const r = await runChecks(
+      ['https://acme.okta.com'],
+      [check('dns', [], { status: 'pass', code: 'DNS_FAILURE', title: 'ok anyway' })],
+      ctx(),
+    );
+    const dns = r.results[0]!.checks[1]!;
+    expect(Object.keys(dns)).toEqual(['id', 'status', 'title', 'durationMs']);
+    expect(r.schemaVersion).toBe(1);
+  });
+});

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { check } from '../../src/checks/tls.ts';
+import { netCtx, netTarget } from '../support/net-check-context.ts';
+import { createTestPki, type TestPki } from '../support/pki.ts';
+import {
+  startOldTlsServer,
+  startPlainHttpServer,
+  startSilentServer,
+  startTlsServer,
+  type TestServer,
+} from '../support/tls-servers.ts';
+
+describe('tls check', () => {
+  let pki: TestPki;
+  const servers: TestServer[] = [];
+  beforeAll(async () => {
+    pki = await createTestPki();
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  const keep = (s: TestServer) => {
+    servers.push(s);
+    return s;
+  };
+  const ctx = (timeoutMs = 3000) => netCtx({ caPems: [pki.root.certPem], timeoutMs });
+
+  it('healthy server: TLS 1.3, cipher, ALPN, chain as sent in facts', async () => {
+    const s = keep(await startTlsServer({ keyPem: pki.leaf.keyPem, certPem: pki.leaf.chainPem }));
+    const target = netTarget('localhost', s.port);
+    const out = await check.run(target, ctx());
+    expect(out.status).toBe('pass');
+    expect(out.detail).toMatch(/^TLSv1\.3, TLS_AES_\w+, ALPN http\/1\.1$/);
+    expect(target.facts.tls).toMatchObject({ protocol: 'TLSv1.3', alpn: 'http/1.1' });
+    // Leaf + intermediate exactly as sent: the trusted root is not added.
+    expect(target.facts.tls?.chainPem).toHaveLength(2);
+  });
+
+  it('TLS 1.0/1.1-only server -> TLS_PROTOCOL_TOO_OLD naming the version it spoke', async () => {
+    const s = keep(await startOldTlsServer(pki.leaf));
+    const out = await check.run(netTarget('localhost', s.port), ctx());
+    expect(out).toMatchObject({ status: 'fail', code: 'TLS_PROTOCOL_TOO_OLD' });
+    expect(out.detail).toContain('negotiated TLSv1.1');
+    expect(out.data).toMatchObject({ protocol: 'TLSv1.1' });
+  });
+
+  it('plain HTTP listener -> TLS_NOT_TLS', async () => {
+    const s = keep(await startPlainHttpServer());
+    const out = await check.run(netTarget('localhost', s.port), ctx());
+    expect(out).toMatchObject({ status: 'fail', code: 'TLS_NOT_TLS' });
+    expect(out.detail).toContain('plain');
+  });
+
+  it('a port that accepts and never answers -> TLS_TIMEOUT', async () => {
+    const s = keep(await startSilentServer());
+    const out = await check.run(netTarget('localhost', s.port), ctx(300));
+    expect(out).toMatchObject({ status: 'fail', code: 'TLS_TIMEOUT' });
+    expect(out.detail).toContain('300 ms');
+  });
+
+  it('a server that resets the handshake -> TLS_HANDSHAKE_FAILED', async () => {
+    const net = await import('node:net');
+    const server = net.createServer((sock) => {
+      sock.once('data', () => sock.resetAndDestroy());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      const out = await check.run(netTarget('localhost', port), ctx());
+      expect(out).toMatchObject({ status: 'fail', code: 'TLS_HANDSHAKE_FAILED' });
+      expect(out.detail).toContain('reset');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
