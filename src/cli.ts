@@ -34,6 +34,8 @@ function toNumber(flag: string) {
 interface Ctx {
   io: Io;
   exitCode: number;
+  /** Set once a command has loaded the HTTP layer, so the exit path knows to release its sockets. */
+  usedNetwork?: boolean;
 }
 
 function write(stream: NodeJS.WritableStream, text: string): void {
@@ -65,6 +67,16 @@ function reportError(ctx: Ctx, err: CortexSsoError, json: boolean): number {
   return exit;
 }
 
+/**
+ * Commander quotes stray input back (`unknown option '--token=VALUE'`, `got 1: VALUE`). A stray
+ * value may be a pasted secret, and stderr ends up in CI logs: show the flag, never the value.
+ */
+export function redactUsageError(text: string): string {
+  return text
+    .replace(/unknown option '(-{1,2}[^'=\s]+)=[^']*'/g, "unknown option '$1=…'")
+    .replace(/(Expected \d+ arguments? but got \d+): .*\.$/m, '$1 (values not shown).');
+}
+
 let codesModule: typeof import('./codes.js') | undefined;
 
 function buildProgram(ctx: Ctx): Command {
@@ -77,6 +89,7 @@ function buildProgram(ctx: Ctx): Command {
     .configureOutput({
       writeOut: (s) => write(ctx.io.stdout, s),
       writeErr: (s) => write(ctx.io.stderr, s),
+      outputError: (s, w) => w(redactUsageError(s)),
     })
     .exitOverride();
 
@@ -88,7 +101,7 @@ Exit codes:
   1  a check failed, or the operation failed
   2  usage error: unknown flag, missing or malformed input
 
-Docs: docs/README.md · codes: docs/codes.md`,
+Docs: README.md and docs/ (codes: docs/codes.md, JSON: docs/json-output.md)`,
   );
 
   program
@@ -161,6 +174,7 @@ type OnCheck = (issuerInput: string, result: import('./result.js').CheckResult) 
 
 /** Run `fn` with a spinner on stderr when a person watches a terminal (never in CI or with --json). */
 async function withProgress<T>(ctx: Ctx, json: boolean, fn: (onCheck?: OnCheck) => Promise<T>): Promise<T> {
+  ctx.usedNetwork = true;
   if (json || !canAnimate(ctx.io)) return fn();
   const { default: ora } = await import('ora');
   const spinner = ora({
@@ -203,6 +217,7 @@ async function connectorDeps(
   ctx: Ctx,
   noInput: boolean,
 ): Promise<import('./commands/connector/shared.js').ConnectorDeps> {
+  ctx.usedNetwork = true;
   const [
     { createOsKeychain },
     { openConfigStore },
@@ -249,6 +264,18 @@ function networkOptions(cmd: Command): Command {
       'allow a plain-http issuer on a loopback address (local test providers)',
       false,
     );
+}
+
+/** The values of the options added by networkOptions(), as the command modules name them. */
+function networkValues(opts: Record<string, unknown>) {
+  return {
+    redirectUri: opts.redirectUri as string | undefined,
+    caFile: opts.caFile as string | undefined,
+    proxy: opts.proxy as string | undefined,
+    timeoutSeconds: opts.timeout as number,
+    warnDays: opts.warnDays as number,
+    allowHttpLoopback: Boolean(opts.allowHttpLoopback),
+  };
 }
 
 function addConnectorCommands(program: Command, ctx: Ctx): void {
@@ -308,12 +335,7 @@ The secret is never accepted as a flag value (shell history, process list). Exam
             clientSecretStdin: Boolean(opts.clientSecretStdin),
             profile: opts.profile,
             apiUrl: opts.apiUrl,
-            redirectUri: opts.redirectUri,
-            caFile: opts.caFile,
-            proxy: opts.proxy,
-            timeoutSeconds: opts.timeout,
-            warnDays: opts.warnDays,
-            allowHttpLoopback: Boolean(opts.allowHttpLoopback),
+            ...networkValues(opts),
             dryRun: Boolean(opts.dryRun),
             force: Boolean(opts.force),
             yes: Boolean(opts.yes),
@@ -371,13 +393,8 @@ The secret is never accepted as a flag value (shell history, process list). Exam
             clientId: opts.clientId,
             issuer: opts.issuer,
             apiUrl: opts.apiUrl,
-            redirectUri: opts.redirectUri,
-            caFile: opts.caFile,
-            proxy: opts.proxy,
-            timeoutSeconds: opts.timeout,
-            warnDays: opts.warnDays,
+            ...networkValues(opts),
             strict: Boolean(opts.strict),
-            allowHttpLoopback: Boolean(opts.allowHttpLoopback),
           },
           { ...deps, ...(onCheck ? { onCheck } : {}) },
         ),
@@ -477,12 +494,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     return await handleError(ctx, args, err);
   } finally {
     // Release keep-alive sockets so the process exits as soon as the work is done.
-    if (dispatcherLoaded(args)) await (await import('./net/dispatcher.js')).closeAll();
+    if (ctx.usedNetwork) await (await import('./net/dispatcher.js')).closeAll();
   }
-}
-
-function dispatcherLoaded(args: readonly string[]): boolean {
-  return args.includes('diagnose') || args.includes('connector');
 }
 
 async function handleError(ctx: Ctx, args: readonly string[], err: unknown): Promise<number> {
@@ -495,7 +508,15 @@ async function handleError(ctx: Ctx, args: readonly string[], err: unknown): Pro
     ) {
       return EXIT.OK;
     }
-    // Commander already printed its one-line message.
+    // Commander already printed its one-line message; with --json, scripts get the error document too.
+    if (err.exitCode !== 0 && wantsJson(args)) {
+      const doc = {
+        schemaVersion: 1,
+        ok: false,
+        error: { code: 'USAGE', message: redactUsageError(err.message).replace(/^error: /, '') },
+      };
+      write(io.stdout, `${JSON.stringify(doc, null, 2)}\n`);
+    }
     return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   }
   codesModule ??= await import('./codes.js');

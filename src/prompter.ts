@@ -43,7 +43,13 @@ export function createPrompter(io: Io): Prompter {
     async password(message, opts = {}) {
       const { password } = await lib();
       const value = await password(
-        { message, mask: '*', ...(opts.validate ? { validate: opts.validate } : {}) },
+        {
+          message,
+          mask: '*',
+          // No "ctrl+t reveals" toggle: the secret must never be drawn on the terminal.
+          toggleMask: false,
+          ...(opts.validate ? { validate: opts.validate } : {}),
+        },
         context,
       );
       return new Secret(value);

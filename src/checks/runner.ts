@@ -62,6 +62,8 @@ async function runTarget(
 
   const byId = new Map(checks.map((c) => [c.id, c] as const));
   const promises = new Map<CheckId, Promise<CheckResult>>();
+  /** For a skipped check: the failed check that caused it. */
+  const rootCause = new Map<CheckId, CheckId>();
   const budget = opts.budgetMs ?? ctx.options.timeoutMs * 3 + 2_000;
 
   const start = (check: Check): Promise<CheckResult> => {
@@ -78,10 +80,16 @@ async function runTarget(
       const blocked = needs.find((n) => n && (n.status === 'fail' || n.status === 'skip'));
       let result: CheckResult;
       if (blocked) {
+        // Name the check that actually failed, not the chain of skips in between.
+        const cause = rootCause.get(blocked.id as CheckId);
+        rootCause.set(check.id, cause ?? (blocked.id as CheckId));
         result = {
           id: check.id,
           status: 'skip',
-          title: `Skipped: ${blocked.id} ${blocked.status === 'fail' ? 'failed' : 'was skipped'}`,
+          title:
+            cause || blocked.status === 'fail'
+              ? `Skipped: ${cause ?? blocked.id} failed`
+              : `Skipped: ${blocked.id} was skipped`,
           durationMs: 0,
         };
       } else if (!target.issuer) {

@@ -17,8 +17,8 @@ import {
   type ConnectorType,
   etagForVersion,
   type FieldError,
-  isConnector,
   isValidationResult,
+  parseConnector,
   type ValidationResult,
 } from './types.js';
 
@@ -327,10 +327,17 @@ function wireBody(b: ConnectorWrite): Record<string, string> {
 }
 
 function withEtag(c: Call, a: Final, scrub: (s: string) => string): ConnectorWithEtag {
-  if (!isConnector(a.json)) throw unexpected(c, a, scrub);
+  const connector = parseConnector(a.json);
+  if (!connector) throw unexpected(c, a, scrub);
   const header = a.headers.etag;
-  const etag = typeof header === 'string' && header.length > 0 ? header : etagForVersion(a.json.version);
-  return { connector: a.json, etag };
+  // No ETag header and no version: send no If-Match rather than a made-up one.
+  const etag =
+    typeof header === 'string' && header.length > 0
+      ? header
+      : connector.version > 0
+        ? etagForVersion(connector.version)
+        : '';
+  return { connector, etag };
 }
 
 async function readCapped(

@@ -133,18 +133,28 @@ function issuerProblem(v: unknown): string | null {
   return null;
 }
 
-export function isConnector(v: unknown): v is Connector {
-  if (typeof v !== 'object' || v === null) return false;
+/**
+ * Reads a connector from an API answer. Strict on what identifies it (clientId, issuer, type), lenient
+ * on what an implementation of the contract might leave out (lastFour, updatedAt, version), so the
+ * client works against any Cortex-like server, not only the reference one.
+ */
+export function parseConnector(v: unknown): Connector | null {
+  if (typeof v !== 'object' || v === null) return null;
   const c = v as Record<string, unknown>;
-  return (
-    (CONNECTOR_TYPES as readonly unknown[]).includes(c.type) &&
-    typeof c.clientId === 'string' &&
-    typeof c.clientSecretLastFour === 'string' &&
-    typeof c.issuer === 'string' &&
-    typeof c.updatedAt === 'string' &&
-    typeof c.version === 'number' &&
-    Number.isInteger(c.version)
-  );
+  if (typeof c.type !== 'string' || typeof c.clientId !== 'string' || typeof c.issuer !== 'string')
+    return null;
+  return {
+    type: c.type as ConnectorType,
+    clientId: c.clientId,
+    clientSecretLastFour: typeof c.clientSecretLastFour === 'string' ? c.clientSecretLastFour : '',
+    issuer: c.issuer,
+    updatedAt: typeof c.updatedAt === 'string' ? c.updatedAt : '',
+    version: typeof c.version === 'number' && Number.isInteger(c.version) ? c.version : 0,
+  };
+}
+
+export function isConnector(v: unknown): v is Connector {
+  return parseConnector(v) !== null;
 }
 
 export function isValidationResult(v: unknown): v is ValidationResult {

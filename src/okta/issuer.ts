@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Code } from '../codes.js';
 
 /** An issuer after parsing and normalization (see parseIssuer). */
@@ -257,7 +258,12 @@ function normalizePathOnly(u: URL): string {
 
 /** A one-line description of what kind of issuer this is, for humans. */
 export function describeIssuer(p: ParsedIssuer): string {
-  const where = p.domainKind === 'okta' ? `Okta domain ${p.oktaDomain}` : `custom domain ${p.host}`;
+  const where =
+    p.domainKind === 'okta'
+      ? `Okta domain ${p.oktaDomain}`
+      : isIP(p.host) || p.loopback
+        ? `host ${p.host}`
+        : `custom domain ${p.host}`;
   if (p.kind === 'okta-org') return `Okta org authorization server on ${where}`;
   if (p.kind === 'okta-custom') return `Okta custom authorization server "${p.authServerId}" on ${where}`;
   return `OpenID issuer on ${where}`;

@@ -1,63 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { check, estimateSkew, formatDuration } from '../../src/checks/clock.js';
 import { check as discovery } from '../../src/checks/discovery.js';
-import type { CheckContext, CheckOptions, Target } from '../../src/checks/types.js';
-import { closeAll, createDispatcher } from '../../src/net/dispatcher.js';
-import { type ParsedIssuer, parseIssuer } from '../../src/okta/issuer.js';
-import { type HttpFixtures, startHttpFixtures } from '../support/http-fixtures.ts';
-import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.ts';
-import { createTestPki, type TestPki } from '../support/pki.ts';
+import { useHttpCheckEnv } from '../support/http-check-env.ts';
 
-let pki: TestPki;
-let fx: HttpFixtures;
-let org: OidcIssuer;
-let custom: OidcIssuer;
-
-const clients = [
-  { clientId: 'cortex', clientSecret: 'fixture-secret-1234', redirectUris: ['https://app.example/cb'] },
-];
-
-beforeAll(async () => {
-  pki = await createTestPki();
-  [fx, org, custom] = await Promise.all([
-    startHttpFixtures({ tls: pki.leaf }),
-    startOidcIssuer({ tls: pki.leaf, clients }),
-    startOidcIssuer({ tls: pki.leaf, clients, path: '/oauth2/default' }),
-  ]);
-});
-afterAll(async () => {
-  await closeAll();
-  await Promise.all([fx?.close(), org?.close(), custom?.close()]);
-});
-
-function ctx(options: Partial<CheckOptions> = {}, roots?: string[]): CheckContext {
-  const anchors = roots ?? [pki.root.certPem];
-  const trust = { publicRoots: anchors, extraRoots: [], all: () => [...anchors] };
-  return {
-    options: { timeoutMs: 3000, warnDays: 30, strict: false, allowHttpLoopback: false, ...options },
-    net: {
-      trust,
-      resolver: { lookup: async () => [] },
-      env: {},
-      dispatcher: (proxy) => createDispatcher({ ca: trust.all(), proxy, connectTimeoutMs: 3000 }),
-    },
-    now: () => new Date(),
-  };
-}
-
-function parsed(issuer: string, allowHttpLoopback = false): ParsedIssuer {
-  const p = parseIssuer(issuer, { allowHttpLoopback });
-  if (!p.ok) throw new Error(`fixture issuer does not parse: ${p.message}`);
-  return p.value;
-}
-
-function target(issuer: string): Target & { issuer: ParsedIssuer } {
-  return { input: issuer, issuer: parsed(issuer), facts: {} };
-}
+const h = useHttpCheckEnv();
+const { ctx, target, parsed } = h;
 
 describe('clock against a server Date', () => {
   it('passes for the real provider (own HEAD request)', async () => {
-    for (const issuer of [org.issuer, custom.issuer]) {
+    for (const issuer of [h.org.issuer, h.custom.issuer]) {
       const outcome = await check.run(target(issuer), ctx());
       expect(outcome.status).toBe('pass');
       expect(outcome.code).toBeUndefined();
@@ -65,7 +16,7 @@ describe('clock against a server Date', () => {
   });
 
   it('a server 7 minutes ahead -> fail CLOCK_SKEW, this machine is behind', async () => {
-    const outcome = await check.run(target(fx.issuer('skew-7m')), ctx());
+    const outcome = await check.run(target(h.fx.issuer('skew-7m')), ctx());
     expect(outcome).toMatchObject({ status: 'fail', code: 'CLOCK_SKEW' });
     expect(outcome.detail).toMatch(
       /This machine is 7m0?s behind the server|This machine is 6m59s behind the server/,
@@ -75,19 +26,19 @@ describe('clock against a server Date', () => {
   });
 
   it('a server 7 minutes behind -> fail CLOCK_SKEW, this machine is ahead', async () => {
-    const outcome = await check.run(target(fx.issuer('skew-behind-7m')), ctx());
+    const outcome = await check.run(target(h.fx.issuer('skew-behind-7m')), ctx());
     expect(outcome).toMatchObject({ status: 'fail', code: 'CLOCK_SKEW' });
     expect(outcome.detail).toContain('ahead of the server');
   });
 
   it('45 s of skew -> warn CLOCK_SKEW', async () => {
-    const outcome = await check.run(target(fx.issuer('skew-45s')), ctx());
+    const outcome = await check.run(target(h.fx.issuer('skew-45s')), ctx());
     expect(outcome).toMatchObject({ status: 'warn', code: 'CLOCK_SKEW' });
     expect(outcome.detail).toMatch(/behind the server/);
   });
 
   it('uses the Date discovery saw when there is one', async () => {
-    const t = target(fx.issuer('skew-7m'));
+    const t = target(h.fx.issuer('skew-7m'));
     const c = ctx();
     expect((await discovery.run(t, c)).status).toBe('pass');
     expect(t.facts.serverDate).toBeDefined();
@@ -101,7 +52,7 @@ describe('clock against a server Date', () => {
 
   it('judges against ctx.now(): a local clock 10 minutes fast fails against a correct server', async () => {
     const c = { ...ctx(), now: () => new Date(Date.now() + 10 * 60_000) };
-    const outcome = await check.run(target(org.issuer), c);
+    const outcome = await check.run(target(h.org.issuer), c);
     expect(outcome).toMatchObject({ status: 'fail', code: 'CLOCK_SKEW' });
     expect(outcome.detail).toContain('ahead of the server');
   });

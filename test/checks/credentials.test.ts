@@ -1,13 +1,12 @@
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthHeader, check } from '../../src/checks/credentials.js';
-import type { CheckContext, CheckOutcome, DiscoveryDocument, Target } from '../../src/checks/types.js';
-import { httpGet } from '../../src/net/http.js';
-import { parseIssuer } from '../../src/okta/issuer.js';
+import type { CheckContext, CheckOutcome, DiscoveryDocument } from '../../src/checks/types.js';
 import { Secret } from '../../src/secret.js';
 import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
 import { type OktaLike, startOktaLike } from '../support/okta-like.js';
 import { createTestPki, type TestPki } from '../support/pki.js';
+import { fetchDiscovery, probeTarget as target } from '../support/probe-target.ts';
 
 // Canary: a secret with characters that RFC 6749 §2.3.1 form-encoding changes (space, +, :, %, &).
 const SECRET = 'Canary secret:+%&=zQ7v-9f8e7d6c';
@@ -20,25 +19,6 @@ let oidc: OidcIssuer;
 let okta: OktaLike;
 let oidcDiscovery: DiscoveryDocument;
 let oktaDiscovery: DiscoveryDocument;
-
-async function fetchDiscovery(issuer: string): Promise<DiscoveryDocument> {
-  const res = await httpGet(`${issuer}/.well-known/openid-configuration`, {
-    dispatcher: agent,
-    timeoutMs: 5000,
-    maxBytes: 1 << 20,
-  });
-  expect(res.status).toBe(200);
-  return JSON.parse(res.body.toString('utf8')) as DiscoveryDocument;
-}
-
-function target(
-  issuer: string,
-  discovery: DiscoveryDocument,
-): Target & { issuer: NonNullable<Target['issuer']> } {
-  const parsed = parseIssuer(issuer, { allowHttpLoopback: true });
-  if (!parsed.ok) throw new Error(parsed.message);
-  return { input: issuer, issuer: parsed.value, facts: { discovery, proxy: null } };
-}
 
 function ctx(clientId: string | undefined, secret: string | undefined, now = () => new Date()): CheckContext {
   return {
@@ -117,8 +97,8 @@ beforeAll(async () => {
       },
     ],
   });
-  oidcDiscovery = await fetchDiscovery(oidc.issuer);
-  oktaDiscovery = await fetchDiscovery(okta.issuer);
+  oidcDiscovery = await fetchDiscoveryWith(oidc.issuer);
+  oktaDiscovery = await fetchDiscoveryWith(okta.issuer);
 });
 
 afterAll(async () => {
@@ -261,3 +241,7 @@ describe('credentials check refuses plain http', () => {
     expect(o.detail).toContain('http://acme.invalid/oauth2/default/v1/token');
   });
 });
+
+function fetchDiscoveryWith(issuer: string): Promise<DiscoveryDocument> {
+  return fetchDiscovery(issuer, agent);
+}

@@ -1,82 +1,36 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { check, judgeDocument } from '../../src/checks/discovery.js';
-import type { CheckContext, CheckOptions, Target } from '../../src/checks/types.js';
-import { closeAll, createDispatcher } from '../../src/net/dispatcher.js';
-import { type ParsedIssuer, parseIssuer } from '../../src/okta/issuer.js';
-import { type FixtureCase, type HttpFixtures, startHttpFixtures } from '../support/http-fixtures.ts';
-import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.ts';
-import { createTestPki, type TestPki } from '../support/pki.ts';
+import type { CheckOptions } from '../../src/checks/types.js';
+import { useHttpCheckEnv } from '../support/http-check-env.ts';
+import type { FixtureCase } from '../support/http-fixtures.ts';
+import { createTestPki } from '../support/pki.ts';
 
-let pki: TestPki;
-let fx: HttpFixtures;
-let org: OidcIssuer;
-let custom: OidcIssuer;
-
-const clients = [
-  { clientId: 'cortex', clientSecret: 'fixture-secret-1234', redirectUris: ['https://app.example/cb'] },
-];
-
-beforeAll(async () => {
-  pki = await createTestPki();
-  [fx, org, custom] = await Promise.all([
-    startHttpFixtures({ tls: pki.leaf }),
-    startOidcIssuer({ tls: pki.leaf, clients }),
-    startOidcIssuer({ tls: pki.leaf, clients, path: '/oauth2/default' }),
-  ]);
-});
-afterAll(async () => {
-  await closeAll();
-  await Promise.all([fx?.close(), org?.close(), custom?.close()]);
-});
-
-function ctx(options: Partial<CheckOptions> = {}, roots?: string[]): CheckContext {
-  const anchors = roots ?? [pki.root.certPem];
-  const trust = { publicRoots: anchors, extraRoots: [], all: () => [...anchors] };
-  return {
-    options: { timeoutMs: 3000, warnDays: 30, strict: false, allowHttpLoopback: false, ...options },
-    net: {
-      trust,
-      resolver: { lookup: async () => [] },
-      env: {},
-      dispatcher: (proxy) => createDispatcher({ ca: trust.all(), proxy, connectTimeoutMs: 3000 }),
-    },
-    now: () => new Date(),
-  };
-}
-
-function parsed(issuer: string, allowHttpLoopback = false): ParsedIssuer {
-  const p = parseIssuer(issuer, { allowHttpLoopback });
-  if (!p.ok) throw new Error(`fixture issuer does not parse: ${p.message}`);
-  return p.value;
-}
-
-function target(issuer: string): Target & { issuer: ParsedIssuer } {
-  return { input: issuer, issuer: parsed(issuer), facts: {} };
-}
+const h = useHttpCheckEnv();
+const { ctx, target, parsed } = h;
 
 async function runCase(c: FixtureCase, options: Partial<CheckOptions> = {}) {
-  const t = target(fx.issuer(c));
+  const t = target(h.fx.issuer(c));
   const outcome = await check.run(t, ctx(options));
   return { t, outcome };
 }
 
 describe('discovery: healthy issuers', () => {
   it('passes for the real provider at the org form and saves the document and Date', async () => {
-    const t = target(org.issuer);
+    const t = target(h.org.issuer);
     const outcome = await check.run(t, ctx());
     expect(outcome.status).toBe('pass');
     expect(outcome.code).toBeUndefined();
-    expect(t.facts.discovery?.issuer).toBe(org.issuer);
+    expect(t.facts.discovery?.issuer).toBe(h.org.issuer);
     expect(t.facts.discovery?.jwks_uri).toMatch(/^https:\/\/localhost:\d+\//);
     expect(Number.isNaN(Date.parse(t.facts.serverDate ?? ''))).toBe(false);
   });
 
   it('passes for the real provider at /oauth2/default', async () => {
-    const t = target(custom.issuer);
+    const t = target(h.custom.issuer);
     const outcome = await check.run(t, ctx());
     expect(outcome.status).toBe('pass');
-    expect(t.facts.discovery?.issuer).toBe(custom.issuer);
-    expect(outcome.detail).toContain(custom.issuer);
+    expect(t.facts.discovery?.issuer).toBe(h.custom.issuer);
+    expect(outcome.detail).toContain(h.custom.issuer);
   });
 
   it('does not judge grant types (Okta lists no client_credentials)', async () => {
@@ -119,11 +73,11 @@ describe('discovery: failures', () => {
     const { outcome } = await runCase('endless', { timeoutMs: 10_000 });
     expect(outcome).toMatchObject({ status: 'fail', code: 'DISCOVERY_TOO_LARGE' });
     expect(outcome.detail).toContain('1 MiB');
-    expect(await fx.endlessClosed()).toBeLessThan(64 * 1024 * 1024);
+    expect(await h.fx.endlessClosed()).toBeLessThan(64 * 1024 * 1024);
   });
 
   it('a trailing slash in the document -> DISCOVERY_ISSUER_MISMATCH saying the exact value to configure', async () => {
-    const issuer = fx.issuer('issuer-slash');
+    const issuer = h.fx.issuer('issuer-slash');
     const { outcome } = await runCase('issuer-slash');
     expect(outcome).toMatchObject({ status: 'fail', code: 'DISCOVERY_ISSUER_MISMATCH' });
     expect(outcome.detail).toContain(`"${issuer}/"`);
@@ -145,18 +99,18 @@ describe('discovery: failures', () => {
   it('a plain http endpoint -> DISCOVERY_INSECURE_ENDPOINT naming it', async () => {
     const { outcome } = await runCase('http-endpoints');
     expect(outcome).toMatchObject({ status: 'fail', code: 'DISCOVERY_INSECURE_ENDPOINT' });
-    expect(outcome.detail).toContain(`token_endpoint = http://localhost:${fx.port}/`);
+    expect(outcome.detail).toContain(`token_endpoint = http://localhost:${h.fx.port}/`);
     expect(outcome.detail).not.toContain('authorization_endpoint');
   });
 
   it('a redirect is reported with its Location and the issuer it implies, not followed', async () => {
     const { t, outcome } = await runCase('redirect');
     expect(outcome).toMatchObject({ status: 'fail', code: 'DISCOVERY_REDIRECT' });
-    const location = `${fx.issuer('healthy')}/.well-known/openid-configuration`;
+    const location = `${h.fx.issuer('healthy')}/.well-known/openid-configuration`;
     expect(outcome.detail).toContain('HTTP 301');
     expect(outcome.detail).toContain(location);
-    expect(outcome.data).toMatchObject({ location, impliedIssuer: fx.issuer('healthy') });
-    expect(outcome.advice).toContain(`exactly ${fx.issuer('healthy')};`);
+    expect(outcome.data).toMatchObject({ location, impliedIssuer: h.fx.issuer('healthy') });
+    expect(outcome.advice).toContain(`exactly ${h.fx.issuer('healthy')};`);
     expect(t.facts.discovery).toBeUndefined();
   });
 
@@ -167,7 +121,7 @@ describe('discovery: failures', () => {
   });
 
   it('a closed port -> the network code from mapNetError', async () => {
-    const t = target(`https://127.0.0.1:${fx.closedPort}/oauth2/default`);
+    const t = target(`https://127.0.0.1:${h.fx.closedPort}/oauth2/default`);
     const outcome = await check.run(t, ctx());
     expect(outcome).toMatchObject({ status: 'fail', code: 'TCP_REFUSED' });
     expect(outcome.detail).toContain('refused');
@@ -175,7 +129,7 @@ describe('discovery: failures', () => {
 
   it('an untrusted chain -> a certificate code from mapNetError', async () => {
     const other = await createTestPki('Unrelated Root');
-    const t = target(org.issuer);
+    const t = target(h.org.issuer);
     const outcome = await check.run(t, ctx({}, [other.root.certPem]));
     expect(outcome).toMatchObject({ status: 'fail', code: 'CERT_UNTRUSTED_ROOT' });
   });

@@ -1,59 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { check as discovery } from '../../src/checks/discovery.js';
 import { check, keyProblems } from '../../src/checks/jwks.js';
-import type { CheckContext, CheckOptions, Target } from '../../src/checks/types.js';
-import { closeAll, createDispatcher } from '../../src/net/dispatcher.js';
-import { type ParsedIssuer, parseIssuer } from '../../src/okta/issuer.js';
-import { type FixtureCase, type HttpFixtures, startHttpFixtures } from '../support/http-fixtures.ts';
-import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.ts';
-import { createTestPki, type TestPki } from '../support/pki.ts';
+import { useHttpCheckEnv } from '../support/http-check-env.ts';
+import type { FixtureCase } from '../support/http-fixtures.ts';
 
-let pki: TestPki;
-let fx: HttpFixtures;
-let org: OidcIssuer;
-let custom: OidcIssuer;
-
-const clients = [
-  { clientId: 'cortex', clientSecret: 'fixture-secret-1234', redirectUris: ['https://app.example/cb'] },
-];
-
-beforeAll(async () => {
-  pki = await createTestPki();
-  [fx, org, custom] = await Promise.all([
-    startHttpFixtures({ tls: pki.leaf }),
-    startOidcIssuer({ tls: pki.leaf, clients }),
-    startOidcIssuer({ tls: pki.leaf, clients, path: '/oauth2/default' }),
-  ]);
-});
-afterAll(async () => {
-  await closeAll();
-  await Promise.all([fx?.close(), org?.close(), custom?.close()]);
-});
-
-function ctx(options: Partial<CheckOptions> = {}, roots?: string[]): CheckContext {
-  const anchors = roots ?? [pki.root.certPem];
-  const trust = { publicRoots: anchors, extraRoots: [], all: () => [...anchors] };
-  return {
-    options: { timeoutMs: 3000, warnDays: 30, strict: false, allowHttpLoopback: false, ...options },
-    net: {
-      trust,
-      resolver: { lookup: async () => [] },
-      env: {},
-      dispatcher: (proxy) => createDispatcher({ ca: trust.all(), proxy, connectTimeoutMs: 3000 }),
-    },
-    now: () => new Date(),
-  };
-}
-
-function parsed(issuer: string, allowHttpLoopback = false): ParsedIssuer {
-  const p = parseIssuer(issuer, { allowHttpLoopback });
-  if (!p.ok) throw new Error(`fixture issuer does not parse: ${p.message}`);
-  return p.value;
-}
-
-function target(issuer: string): Target & { issuer: ParsedIssuer } {
-  return { input: issuer, issuer: parsed(issuer), facts: {} };
-}
+const h = useHttpCheckEnv();
+const { ctx, target, parsed } = h;
 
 /** Run discovery (which must pass) then jwks, as the runner would. */
 async function jwksFor(issuer: string) {
@@ -63,18 +15,18 @@ async function jwksFor(issuer: string) {
   expect(d.status).toBe('pass');
   return { t, outcome: await check.run(t, c) };
 }
-const caseIssuer = (c: FixtureCase) => fx.issuer(c);
+const caseIssuer = (c: FixtureCase) => h.fx.issuer(c);
 
 describe('jwks: healthy issuers', () => {
   it('passes for the real provider at the org form with at least one key', async () => {
-    const { outcome } = await jwksFor(org.issuer);
+    const { outcome } = await jwksFor(h.org.issuer);
     expect(outcome.status).toBe('pass');
     expect(outcome.data?.keyCount).toBeGreaterThanOrEqual(1);
     expect((outcome.data?.kids as string[] | undefined)?.length).toBe(outcome.data?.keyCount);
   });
 
   it('passes for the real provider at /oauth2/default', async () => {
-    const { outcome } = await jwksFor(custom.issuer);
+    const { outcome } = await jwksFor(h.custom.issuer);
     expect(outcome.status).toBe('pass');
     expect(outcome.data?.keyCount).toBeGreaterThanOrEqual(1);
   });
@@ -85,7 +37,7 @@ describe('jwks: healthy issuers', () => {
       status: 'pass',
       data: { keyCount: 1, kids: ['fixture-key-1'], algs: ['ES256'] },
     });
-    expect(outcome.data?.url).toBe(`${fx.secondOrigin}/keys`);
+    expect(outcome.data?.url).toBe(`${h.fx.secondOrigin}/keys`);
   });
 });
 
@@ -117,7 +69,7 @@ describe('jwks: failures', () => {
     expect((await discovery.run(t, c)).status).toBe('pass');
     const outcome = await check.run(t, c);
     expect(outcome).toMatchObject({ status: 'fail', code: 'JWKS_HTTP_ERROR' });
-    expect(outcome.detail).toContain(`https://127.0.0.1:${fx.closedPort}/oauth2/v1/keys`);
+    expect(outcome.detail).toContain(`https://127.0.0.1:${h.fx.closedPort}/oauth2/v1/keys`);
     expect(outcome.detail).toContain('refused');
   });
 });

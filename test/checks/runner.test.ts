@@ -41,7 +41,7 @@ describe('runChecks', () => {
     expect(byId.tcp?.code).toBe('TCP_REFUSED');
     expect(byId.tcp?.advice).toMatch(/443/); // default advice from the codes table
     expect(byId.tls).toMatchObject({ status: 'skip', title: 'Skipped: tcp failed' });
-    expect(byId.certificate).toMatchObject({ status: 'skip', title: 'Skipped: tls was skipped' });
+    expect(byId.certificate).toMatchObject({ status: 'skip', title: 'Skipped: tcp failed' });
     expect(byId.clock?.status).toBe('pass');
   });
 

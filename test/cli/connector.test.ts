@@ -310,7 +310,11 @@ describe.skipIf(skip !== '')('connector lifecycle (real keychain, real issuer, r
     expect((await cli(setArgs(), env(p), SECRET)).code).toBe(0);
     const configBefore = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).profiles[p];
     meanwhile = (q) => {
-      if (q.method === 'PUT') api.failNext(10, 503);
+      // Exactly the client's three tries, so later tests start with a healthy API.
+      if (q.method === 'PUT') {
+        meanwhile = undefined;
+        api.failNext(3, 503);
+      }
     };
     // Forced past the failing pre-flight, so that the change reaches the PUT, which meets the outage.
     const r = await cli([...setArgs(issuer.issuer, OTHER_CLIENT_ID), '--force'], env(p), OTHER_SECRET);
@@ -321,5 +325,33 @@ describe.skipIf(skip !== '')('connector lifecycle (real keychain, real issuer, r
     expect(await stored(p)).toBe(SECRET);
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).profiles[p]).toEqual(configBefore);
     expect(api.connector()?.clientId).toBe(CLIENT_ID);
+  });
+
+  it('works in CI with no keychain at all: secrets from the environment, nothing stored, nothing prompted', async () => {
+    const p = profile();
+    const ci = env(p, {
+      CI: 'true',
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/cortex-sso-test-bus',
+      CORTEX_SSO_CLIENT_ID: CLIENT_ID,
+      CORTEX_SSO_ISSUER: issuer.issuer,
+      CORTEX_SSO_CLIENT_SECRET: SECRET,
+    });
+    const set = await cli(['connector', 'set', '--type', 'okta', '--json'], ci);
+    expect(set.code, set.stderr + set.stdout).toBe(0);
+    const doc = JSON.parse(set.stdout);
+    expect(doc).toMatchObject({ pushed: true, stored: { secret: 'not-stored' } });
+    expect(doc.notes.join(' ')).toMatch(/not stored locally/);
+
+    const verify = await cli(['connector', 'verify', '--json'], { ...ci, CORTEX_API_TOKEN: undefined });
+    expect(verify.code, verify.stderr + verify.stdout).toBe(0);
+    const checks = JSON.parse(verify.stdout).results[0].checks;
+    expect(checks.find((c: { id: string }) => c.id === 'credentials')?.status).toBe('pass');
+    expect(checks.find((c: { id: string }) => c.id === 'cortex-side')?.status).toBe('skip');
+
+    // Without the secret in the environment, the missing keychain is named with the fix.
+    const noSecret = await cli(['connector', 'verify'], { ...ci, CORTEX_SSO_CLIENT_SECRET: undefined });
+    expect(noSecret.code).toBe(1);
+    expect(noSecret.stderr).toMatch(/KEYCHAIN_UNAVAILABLE|keychain/i);
+    expect(noSecret.stderr).toMatch(/CORTEX_SSO_CLIENT_SECRET/);
   });
 });

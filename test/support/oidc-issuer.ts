@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { stripVTControlCharacters } from 'node:util';
 import Provider from 'oidc-provider';
 import type { TestLeaf } from './pki.ts';
 
@@ -39,7 +40,7 @@ function quietProviderNotices(): void {
   for (const level of ['warn', 'info', 'log'] as const) {
     const original = console[level].bind(console);
     console[level] = (...args: unknown[]) => {
-      if (typeof args[0] === 'string' && args[0].startsWith('oidc-provider ')) return;
+      if (typeof args[0] === 'string' && stripVTControlCharacters(args[0]).startsWith('oidc-provider ')) return;
       original(...args);
     };
   }

@@ -246,10 +246,14 @@ function diff(remote: Connector | null, g: Gathered): FieldChange[] {
   if (remote?.issuer !== g.issuer)
     changes.push({ field: 'issuer', from: remote?.issuer ?? null, to: g.issuer });
   // Only the last four are known remotely; same last four is reported as unchanged (and said so).
-  if (!remote || remote.clientSecretLastFour !== lastFour) {
+  if (!remote?.clientSecretLastFour || remote.clientSecretLastFour !== lastFour) {
     changes.push({
       field: 'clientSecret',
-      from: remote ? `****${remote.clientSecretLastFour}` : null,
+      from: remote
+        ? remote.clientSecretLastFour
+          ? `****${remote.clientSecretLastFour}`
+          : '(unknown)'
+        : null,
       to: `****${lastFour}`,
     });
   }

@@ -1,0 +1,324 @@
+// `connector set` as a person at a terminal: the real @inquirer prompts, driven in-process through
+// `run(args, io)` with terminal-like streams. Each answer is typed only after its prompt has been
+// drawn, as a person would. The real issuer, the reference API and the real keychain are behind it.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { run } from '../../src/cli.js';
+import { type ApiServer, startApiServer } from '../../src/cortex/server.js';
+import type { Io } from '../../src/io.js';
+import { runCli, tempDir, writeTemp } from '../support/cli.ts';
+import { secretTool } from '../support/keyring.ts';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.ts';
+import { createTestPki } from '../support/pki.ts';
+
+const skip = inject('keyringSkipReason');
+const bus = inject('keyringBusAddress');
+// The native keychain reads the bus address from this process's environment.
+if (bus) process.env.DBUS_SESSION_BUS_ADDRESS = bus;
+
+const CLIENT_ID = '0oa1a2b3c4d5e6f7g8h9';
+const SECRET = `Sx${randomBytes(24).toString('hex')}`;
+const TOKEN = `TOKEN${randomBytes(16).toString('hex')}`;
+const CALLBACK = 'https://cortexapp.auth0.com/login/callback';
+const WAIT_MS = 15_000;
+
+let issuer: OidcIssuer;
+let api: ApiServer;
+let dir: string;
+let caFile: string;
+let n = 0;
+let savedTerm: string | undefined;
+
+/**
+ * A terminal: a keyboard (stdin in raw mode) and a screen (stderr, where prompts draw; stdout,
+ * where the result goes). Everything drawn is kept, so a test can read the whole session.
+ */
+class Terminal {
+  readonly keyboard = Object.assign(new PassThrough(), {
+    isTTY: true,
+    isRaw: false,
+    setRawMode(mode: boolean) {
+      this.isRaw = mode;
+      return this;
+    },
+  });
+  /** Raw bytes drawn on stderr (prompts) and stdout (the report). */
+  err = '';
+  out = '';
+  private mark = 0;
+
+  readonly io: Io;
+
+  constructor(env: Record<string, string | undefined>) {
+    const screen = (onText: (s: string) => void) => {
+      const w = new Writable({
+        write(chunk, _enc, cb) {
+          onText(String(chunk));
+          cb();
+        },
+      });
+      // A terminal stays open when one prompt finishes: the prompt library ends the stream it was
+      // given when it is done (process.stderr ignores that; a plain Writable would not).
+      // Wide enough that no prompt or message wraps (wrapping splits words, which makes matching hard).
+      return Object.assign(w, { isTTY: true, columns: 200, rows: 40, end: () => w });
+    };
+    this.io = {
+      stdin: this.keyboard,
+      stdout: screen((s) => {
+        this.out += s;
+      }),
+      stderr: screen((s) => {
+        this.err += s;
+      }),
+      env,
+    };
+  }
+
+  /** What a person saw on stderr, without colours and cursor movements. */
+  get screenText(): string {
+    return stripVTControlCharacters(this.err);
+  }
+
+  /**
+   * Wait (bounded) until text matching `re` is drawn after the previous wait's match. The text is
+   * compared with white space runs as one space.
+   */
+  async waitFor(re: RegExp | ((drawn: string) => boolean)): Promise<string> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const drawn = stripVTControlCharacters(this.err.slice(this.mark)).replace(/\s+/g, ' ');
+      if (typeof re === 'function' ? re(drawn) : re.test(drawn)) {
+        this.mark = this.err.length;
+        return drawn;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`Timed out waiting for ${re} on the terminal. Last drawn:\n${drawn.slice(-1500)}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  type(keys: string): void {
+    this.keyboard.write(keys);
+  }
+}
+
+const ENTER = '\r';
+const CTRL_U = '\u0015'; // readline: delete to the start of the line
+const CTRL_T = '\u0014'; // @inquirer/password: "toggle visibility" (must stay masked)
+
+function env(profile: string): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: 'C.UTF-8',
+    TERM: 'xterm-256color',
+    NO_COLOR: '1',
+    // No CI here: a person at a terminal (the vitest worker may have CI set; it is not passed on).
+    DBUS_SESSION_BUS_ADDRESS: bus,
+    CORTEX_API_URL: api.url,
+    CORTEX_API_TOKEN: TOKEN,
+    CORTEX_SSO_CONFIG_DIR: dir,
+    CORTEX_SSO_PUBLIC_CA_FILE: caFile,
+    CORTEX_SSO_PROFILE: profile,
+  };
+}
+
+function profile(): string {
+  n += 1;
+  return `i${n}-${process.pid}`;
+}
+
+async function stored(p: string): Promise<string> {
+  const r = await secretTool({ env: { DBUS_SESSION_BUS_ADDRESS: bus } }, [
+    'lookup',
+    'service',
+    'cortex-sso',
+    'username',
+    `client-secret:${p}`,
+  ]);
+  return r.stdout;
+}
+
+function savedProfile(p: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).profiles?.[p];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The command's exit code, or a failure (with what was on screen) if it does not finish in time. */
+async function finished(t: Terminal, code: Promise<number>): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`command did not finish; screen:\n${t.screenText.slice(-1500)}`)),
+      WAIT_MS,
+    );
+  });
+  try {
+    return await Promise.race([code, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** No run of 8 characters of the secret is on the terminal (its last four alone may be). */
+function expectNoSecret(t: Terminal): void {
+  const all = `${t.err}\n${t.out}`;
+  expect(all).not.toContain(SECRET);
+  for (let i = 0; i + 8 <= SECRET.length; i++) expect(all).not.toContain(SECRET.slice(i, i + 8));
+}
+
+beforeAll(async () => {
+  const pki = await createTestPki();
+  dir = tempDir();
+  caFile = writeTemp(dir, 'ca.pem', pki.root.certPem);
+  issuer = await startOidcIssuer({
+    tls: pki.leaf,
+    path: '/oauth2/default',
+    clients: [{ clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [CALLBACK] }],
+  });
+  api = await startApiServer({ tokens: [TOKEN], ca: [pki.root.certPem] });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await issuer?.close();
+});
+
+// Node's readline turns line editing off when TERM=dumb (some CI shells set it).
+beforeEach(() => {
+  savedTerm = process.env.TERM;
+  process.env.TERM = 'xterm-256color';
+});
+afterEach(() => {
+  if (savedTerm === undefined) delete process.env.TERM;
+  else process.env.TERM = savedTerm;
+});
+
+describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychain, issuer, API)', () => {
+  it('asks for each value, validates as you type, masks the secret, confirms, pushes and stores', async () => {
+    const p = profile();
+    const t = new Terminal(env(p));
+    const code = run(['connector', 'set'], t.io);
+
+    expect(await t.waitFor(/Identity provider type.*Okta/)).toMatch(/Okta OpenID Connect/);
+    t.type(ENTER); // the default: Okta
+
+    await t.waitFor(/Okta client ID/);
+    t.type(`   ${CLIENT_ID}  ${ENTER}`); // pasted with spaces around it
+
+    await t.waitFor(/Okta client secret \(shown once in Okta; input is masked\)/);
+    t.type(SECRET);
+    t.type(CTRL_T); // the library's "reveal" key must not show it
+    await t.waitFor((drawn) => drawn.includes(`masked) ${'*'.repeat(SECRET.length)}`));
+    t.type(ENTER);
+
+    await t.waitFor(/Okta issuer/);
+    t.type(`https://acme-admin.okta.com${ENTER}`); // the admin console, a common mistake
+    const refusal = await t.waitFor(/admin console/);
+    expect(refusal).toMatch(/acme-admin\.okta\.com is the Okta admin console, not an issuer/);
+    expect(refusal).toMatch(/Did you mean https:\/\/acme\.okta\.com \?/);
+    t.type(`${CTRL_U}${issuer.issuer}${ENTER}`);
+
+    const confirm = await t.waitFor(/Push to .*\?/);
+    expect(confirm).toContain(`Push to ${api.url}`);
+    expect(confirm).toMatch(/users sign in to Cortex only through this Okta connector/);
+    expect(api.connector()).toBeNull(); // nothing pushed before the answer
+    t.type(`y${ENTER}`);
+
+    expect(await finished(t, code)).toBe(0);
+    expect(t.out).toContain(`client ID     ${CLIENT_ID}  (prompt)`);
+    expect(t.out).toContain('note: removed white space around the client ID');
+    expect(t.out).toContain(`client secret ****${SECRET.slice(-4)}  (prompt)`);
+    expect(t.out).toContain(`issuer        ${issuer.issuer}  (prompt)`);
+    expect(t.out).toMatch(/Pushed: connector version \d+ is live/);
+    expect(t.out).toMatch(/Secret: stored in the OS keychain/);
+
+    // The masked line shows stars only, as many as were typed; the secret is nowhere on screen.
+    const screen = t.screenText;
+    const answered = screen.slice(screen.lastIndexOf('input is masked)') + 'input is masked)'.length);
+    expect(answered.split(/[\n?✔]/)[0]?.trim()).toBe('*'.repeat(SECRET.length));
+    expect(t.screenText).not.toMatch(/toggle visibility/);
+    expectNoSecret(t);
+
+    expect(api.connector()).toMatchObject({
+      type: 'okta',
+      clientId: CLIENT_ID,
+      issuer: issuer.issuer,
+      clientSecretLastFour: SECRET.slice(-4),
+    });
+    expect(await stored(p)).toBe(SECRET);
+    expect(savedProfile(p)).toMatchObject({ type: 'okta', clientId: CLIENT_ID, issuer: issuer.issuer });
+  });
+
+  it('answering "no" at the push confirmation changes nothing and says "Cancelled"', async () => {
+    const p = profile();
+    const before = api.connector();
+    const puts = () => api.requests.filter((r) => r.method === 'PUT').length;
+    const putsBefore = puts();
+    const t = new Terminal(env(p));
+    const code = run(['connector', 'set'], t.io);
+
+    await t.waitFor(/Identity provider type/);
+    t.type(ENTER);
+    await t.waitFor(/Okta client ID/);
+    t.type(`${CLIENT_ID}${ENTER}`);
+    await t.waitFor(/Okta client secret/);
+    t.type(`${SECRET}${ENTER}`);
+    await t.waitFor(/Okta issuer/);
+    t.type(`${issuer.issuer}${ENTER}`);
+    await t.waitFor(/Push to .*\?/);
+    t.type(`n${ENTER}`);
+
+    expect(await finished(t, code)).toBe(2);
+    expect(t.screenText).toMatch(/Cancelled: nothing was pushed or changed/);
+    expect(t.out).toBe('');
+    expectNoSecret(t);
+    expect(puts()).toBe(putsBefore);
+    expect(api.connector()).toEqual(before);
+    expect(await stored(p)).toBe('');
+    expect(savedProfile(p)).toBeUndefined();
+  });
+
+  it('an empty answer at the secret prompt keeps the stored secret', async () => {
+    const p = profile();
+    // First set up non-interactively, as CI would.
+    const first = await runCli(
+      ['connector', 'set', '--type', 'okta', '--client-id', CLIENT_ID, '--issuer', issuer.issuer],
+      { env: { ...env(p), CORTEX_SSO_CLIENT_SECRET: SECRET } },
+    );
+    expect(first.code).toBe(0);
+    const version = api.connector()?.version ?? 0;
+
+    const t = new Terminal(env(p));
+    const code = run(['connector', 'set'], t.io);
+    await t.waitFor(/Identity provider type/);
+    t.type(ENTER);
+    const idPrompt = await t.waitFor(/Okta client ID/);
+    expect(idPrompt).toContain(CLIENT_ID); // the saved value is the default
+    t.type(ENTER);
+    await t.waitFor(new RegExp(`Okta client secret \\(Enter keeps \\*\\*\\*\\*${SECRET.slice(-4)}\\)`));
+    t.type(ENTER);
+    const issuerPrompt = await t.waitFor(/Okta issuer/);
+    expect(issuerPrompt).toContain(issuer.issuer);
+    t.type(ENTER);
+    const confirm = await t.waitFor(/Push to .*\?/);
+    expect(confirm).toMatch(/no field changes/);
+    t.type(`y${ENTER}`);
+
+    expect(await finished(t, code)).toBe(0);
+    expect(t.out).toContain(`client secret ****${SECRET.slice(-4)}  (keychain)`);
+    expect(t.out).toMatch(/Pushed/);
+    expectNoSecret(t);
+    expect(api.connector()?.version).toBeGreaterThan(version);
+    expect(api.connector()?.clientSecretLastFour).toBe(SECRET.slice(-4));
+    expect(await stored(p)).toBe(SECRET);
+  });
+});
