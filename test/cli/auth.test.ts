@@ -22,7 +22,11 @@ function env(p: string, extra: Record<string, string | undefined> = {}) {
   return { CORTEX_SSO_CONFIG_DIR: dir, CORTEX_SSO_PROFILE: p, CORTEX_API_TOKEN: undefined, ...extra };
 }
 
-async function cli(args: string[], e: Record<string, string | undefined>, stdin?: string): Promise<CliResult> {
+async function cli(
+  args: string[],
+  e: Record<string, string | undefined>,
+  stdin?: string,
+): Promise<CliResult> {
   const r = await runCli(args, { env: e, timeoutMs: 30_000, ...(stdin !== undefined ? { stdin } : {}) });
   outputs.push(r.stdout, r.stderr, r.argv.join(' '));
   return r;
@@ -112,7 +116,9 @@ describe.skipIf(skip !== '')('auth (real keychain)', () => {
   it('--profile keeps tokens apart', async () => {
     const a = profile();
     const b = profile();
-    expect((await cli(['auth', 'login', '--with-token', '--profile', a], env('ignored'), TOKEN)).code).toBe(0);
+    expect((await cli(['auth', 'login', '--with-token', '--profile', a], env('ignored'), TOKEN)).code).toBe(
+      0,
+    );
     expect((await cli(['auth', 'status', '--profile', b], env('ignored'))).code).toBe(1);
     expect((await cli(['auth', 'status', '--profile', a], env('ignored'))).code).toBe(0);
     expect((await cli(['auth', 'logout', '--profile', a], env('ignored'))).code).toBe(0);

@@ -149,11 +149,11 @@ function expectNoLeak(mark: { runs: number; cmdlines: number }): void {
   const mine = runs.slice(mark.runs);
   expect(mine.length).toBeGreaterThan(0);
   for (const r of mine) {
-      const what = `\`${r.args.join(' ')}\``;
-      expectClean(`stdout of ${what}`, r.stdout);
-      expectClean(`stderr of ${what}`, r.stderr);
-      expectClean(`argv of ${what}`, r.argv.join(' '));
-    }
+    const what = `\`${r.args.join(' ')}\``;
+    expectClean(`stdout of ${what}`, r.stdout);
+    expectClean(`stderr of ${what}`, r.stderr);
+    expectClean(`argv of ${what}`, r.argv.join(' '));
+  }
   if (onLinux) {
     // Proves snapshots were taken mid-command: the CLI itself is among them.
     const cmdlines = seenCmdlines.slice(mark.cmdlines);

@@ -362,7 +362,7 @@ describe.concurrent('diagnose: discovery and keys', () => {
     ['redirect', 'discovery', 'DISCOVERY_REDIRECT', []],
     ['missing-fields', 'discovery', 'DISCOVERY_MISSING_FIELD', []],
     ['http-endpoints', 'discovery', 'DISCOVERY_INSECURE_ENDPOINT', []],
-    ['stall-headers', 'discovery', 'DISCOVERY_TIMEOUT', ['--timeout', '1']],
+    ['stall-headers', 'discovery', 'DISCOVERY_TIMEOUT', ['--timeout', '2']],
     ['jwks-empty', 'jwks', 'JWKS_EMPTY', []],
     ['jwks-malformed', 'jwks', 'JWKS_INVALID', []],
     ['jwks-not-found', 'jwks', 'JWKS_HTTP_ERROR', []],
