@@ -14,16 +14,27 @@ const cases: Array<[string, string[]]> = [
   ['--help', [bin, '--help']],
   ['diagnose --help', [bin, 'diagnose', '--help']],
   ['connector set --help', [bin, 'connector', 'set', '--help']],
-  ['diagnose (bad issuer, no network)', [bin, 'diagnose', '--issuer', 'https://acme-admin.okta.com', '--json']],
+  [
+    'diagnose (bad issuer, no network)',
+    [bin, 'diagnose', '--issuer', 'https://acme-admin.okta.com', '--json'],
+  ],
 ];
 
 function measure(args: string[]): { ms: number; maxRssKb: number } {
   const t0 = process.hrtime.bigint();
   // /usr/bin/time is not everywhere; ask Node for its own peak RSS at exit instead.
-  const r = spawnSync(process.execPath, ['--import', 'data:text/javascript,process.on("exit",()=>process.stderr.write("\\nRSS="+process.resourceUsage().maxRSS))', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'data:text/javascript,process.on("exit",()=>process.stderr.write("\\nRSS="+process.resourceUsage().maxRSS))',
+      ...args,
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const rss = /RSS=(\d+)/.exec(r.stderr ?? '');
   return { ms, maxRssKb: rss ? Number(rss[1]) : Number.NaN };

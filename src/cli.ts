@@ -124,14 +124,10 @@ Docs: README.md and docs/ (codes: docs/codes.md, JSON: docs/json-output.md)`,
         .argParser(toNumber('--warn-days'))
         .default(30),
     )
-    .option('--strict', 'treat warnings (e.g. TLS inspection, clock skew) as failures', false)
-    .option(
-      '--allow-http-loopback',
-      'allow a plain-http issuer on a loopback address (local test providers)',
-      false,
-    )
-    .option('--json', 'print one JSON document (schema: docs/json-output.md)', false)
-    .option('--verbose', 'show details of passing checks too', false)
+    .option('--strict', 'treat warnings (e.g. TLS inspection, clock skew) as failures')
+    .option('--allow-http-loopback', 'allow a plain-http issuer on a loopback address (local test providers)')
+    .option('--json', 'print one JSON document (schema: docs/json-output.md)')
+    .option('--verbose', 'show details of passing checks too')
     .addHelpText(
       'after',
       `
@@ -173,7 +169,11 @@ Examples:
 type OnCheck = (issuerInput: string, result: import('./result.js').CheckResult) => void;
 
 /** Run `fn` with a spinner on stderr when a person watches a terminal (never in CI or with --json). */
-async function withProgress<T>(ctx: Ctx, json: boolean, fn: (onCheck?: OnCheck) => Promise<T>): Promise<T> {
+async function withProgress<T>(
+  ctx: Ctx,
+  json: boolean,
+  fn: (onCheck?: OnCheck, stop?: () => void) => Promise<T>,
+): Promise<T> {
   ctx.usedNetwork = true;
   if (json || !canAnimate(ctx.io)) return fn();
   const { default: ora } = await import('ora');
@@ -193,7 +193,8 @@ async function withProgress<T>(ctx: Ctx, json: boolean, fn: (onCheck?: OnCheck) 
     spinner.text = `Checking… ${count} steps done (last: ${r.id} ${r.status})`;
   };
   try {
-    return await fn(onCheck);
+    // `stop` lets a command end the spinner before it asks a question.
+    return await fn(onCheck, () => spinner.stop());
   } finally {
     spinner.stop();
   }
@@ -207,7 +208,12 @@ function textOptions(ctx: Ctx, opts: { verbose?: boolean }): { color: 0 | 1 | 2 
 async function emit(ctx: Ctx, json: boolean, result: unknown, text: () => Promise<string>): Promise<void> {
   if (json) {
     const { renderJson } = await import('./report/json.js');
-    write(ctx.io.stdout, renderJson(result));
+    // Every --json document carries the schema version first, so scripts can check it.
+    const doc =
+      typeof result === 'object' && result !== null && !('schemaVersion' in result)
+        ? { schemaVersion: 1, ...result }
+        : result;
+    write(ctx.io.stdout, renderJson(doc));
   } else {
     write(ctx.io.stdout, await text());
   }
@@ -262,7 +268,6 @@ function networkOptions(cmd: Command): Command {
     .option(
       '--allow-http-loopback',
       'allow a plain-http issuer on a loopback address (local test providers)',
-      false,
     );
 }
 
@@ -302,20 +307,22 @@ function addConnectorCommands(program: Command, ctx: Ctx): void {
         '--api-url <url>',
         'Cortex API base URL (env CORTEX_API_URL, default https://api.getcortexapp.com)',
       )
-      .option('--dry-run', 'show what would change and run the pre-flight; change nothing', false)
+      .option('--dry-run', 'show what would change and run the pre-flight; change nothing')
       .option(
         '--force',
         'push even if the pre-flight fails or the connector changed meanwhile (dangerous)',
         false,
       )
-      .option('-y, --yes', 'do not ask for confirmation before pushing', false)
-      .option('--no-input', 'never prompt; fail listing what is missing'),
+      .option('-y, --yes', 'do not ask for confirmation before pushing')
+      .option('--no-input', 'never prompt; fail listing what is missing')
+      .addOption(new Option('--client-secret <secret>').hideHelp()),
   )
-    .option('--json', 'print one JSON document', false)
-    .option('--verbose', 'show details of passing checks too', false)
+    .option('--json', 'print one JSON document')
+    .option('--verbose', 'show details of passing checks too')
     .addHelpText(
       'after',
       `
+Needs a Cortex API token: \`cortex-sso auth login --with-token\` or CORTEX_API_TOKEN.
 The secret is never accepted as a flag value (shell history, process list). Examples:
   cortex-sso connector set --type okta            # asks for what is missing
   printf %s "$OKTA_SECRET" | cortex-sso connector set --type okta --client-id 0oa... \\
@@ -326,7 +333,14 @@ The secret is never accepted as a flag value (shell history, process list). Exam
       const { run } = await import('./commands/connector/set.js');
       const json = Boolean(opts.json);
       const deps = await connectorDeps(ctx, opts.input === false);
-      const result = await withProgress(ctx, json || deps.interactive, (onCheck) =>
+      if (opts.clientSecret !== undefined) {
+        throw new CortexSsoError(
+          'USAGE',
+          '--client-secret is not accepted: a secret on the command line lands in shell history and the process list. Pipe it in with --client-secret-stdin or set CORTEX_SSO_CLIENT_SECRET (and consider rotating the one you typed, in Okta).',
+        );
+      }
+      // The spinner starts with the first check, after any prompts, and stops before the push question.
+      const result = await withProgress(ctx, json, (onCheck, stop) =>
         run(
           {
             type: opts.type,
@@ -340,7 +354,7 @@ The secret is never accepted as a flag value (shell history, process list). Exam
             force: Boolean(opts.force),
             yes: Boolean(opts.yes),
           },
-          { ...deps, ...(onCheck ? { onCheck } : {}) },
+          { ...deps, ...(onCheck ? { onCheck } : {}), ...(stop ? { onChecksDone: stop } : {}) },
         ),
       );
       await emit(ctx, json, result, async () => {
@@ -355,7 +369,7 @@ The secret is never accepted as a flag value (shell history, process list). Exam
     .description('Show the local settings and the live connector side by side; flag drift.')
     .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
     .option('--api-url <url>', 'Cortex API base URL (env CORTEX_API_URL)')
-    .option('--json', 'print one JSON document', false)
+    .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const { run } = await import('./commands/connector/show.js');
       const result = await run(
@@ -379,9 +393,16 @@ The secret is never accepted as a flag value (shell history, process list). Exam
       .option('--issuer <url>', 'override the saved issuer (env CORTEX_SSO_ISSUER)')
       .option('--api-url <url>', 'Cortex API base URL (env CORTEX_API_URL)'),
   )
-    .option('--strict', 'treat warnings as failures', false)
-    .option('--json', 'print one JSON document (same schema as diagnose)', false)
-    .option('--verbose', 'show details of passing checks too', false)
+    .option('--strict', 'treat warnings as failures')
+    .option('--json', 'print one JSON document (same schema as diagnose)')
+    .addHelpText(
+      'after',
+      `
+The client secret comes from CORTEX_SSO_CLIENT_SECRET or the OS keychain (stored by \`connector set\`).
+With a Cortex API token (\`auth login --with-token\` or CORTEX_API_TOKEN) Cortex also checks the issuer
+from its side (check "cortex-side"); without one that check is skipped.`,
+    )
+    .option('--verbose', 'show details of passing checks too')
     .action(async (opts) => {
       const { run } = await import('./commands/connector/verify.js');
       const json = Boolean(opts.json);
@@ -411,8 +432,8 @@ The secret is never accepted as a flag value (shell history, process list). Exam
     .description('Delete the connector in Cortex (asks first), then the local secret.')
     .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
     .option('--api-url <url>', 'Cortex API base URL (env CORTEX_API_URL)')
-    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)', false)
-    .option('--json', 'print one JSON document', false)
+    .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+    .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const { run } = await import('./commands/connector/delete.js');
       const result = await run(
@@ -444,9 +465,9 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
   auth
     .command('login')
     .description('Store a Cortex API token in the OS keychain, read from stdin.')
-    .option('--with-token', 'read the token from stdin (required; never pass a token as a flag)', false)
+    .option('--with-token', 'read the token from stdin (required; never pass a token as a flag)')
     .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
-    .option('--json', 'print one JSON document', false)
+    .option('--json', 'print one JSON document')
     .addHelpText('after', '\nExample:\n  cortex-sso auth login --with-token < token.txt')
     .action(async (opts) => {
       const m = await import('./commands/auth/login.js');
@@ -460,7 +481,7 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
     .command('status')
     .description('Say where the API token comes from (environment or keychain); exit 1 when there is none.')
     .option('--profile <name>', 'profile to use')
-    .option('--json', 'print one JSON document', false)
+    .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const m = await import('./commands/auth/status.js');
       const result = await m.run({ profile: opts.profile }, await authDeps(ctx));
@@ -471,7 +492,7 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
     .command('logout')
     .description('Remove the API token from the keychain.')
     .option('--profile <name>', 'profile to use')
-    .option('--json', 'print one JSON document', false)
+    .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const m = await import('./commands/auth/logout.js');
       const result = await m.run({ profile: opts.profile }, await authDeps(ctx));

@@ -319,9 +319,11 @@ export const CODES = {
     advice: 'Use a token of a user with the "Configure OpenID Connector & SCIM" permission.',
   },
   API_NOT_FOUND: {
-    title: 'No OpenID connector is configured',
-    cause: 'The workspace has no OpenID connector yet (HTTP 404).',
-    advice: 'Create one with `cortex-sso connector set --type okta`.',
+    title: 'The Cortex API answered 404 Not Found',
+    cause:
+      'No OpenID connector is configured yet, or the API URL points at the wrong place (a wrong base path or host).',
+    advice:
+      'Check the API URL (--api-url, CORTEX_API_URL, the profile); if it is right, create the connector with `cortex-sso connector set --type okta`.',
   },
   API_CONFLICT: {
     title: 'The connector changed since it was read',

@@ -33,5 +33,10 @@ export function isCi(env: Io['env']): boolean {
 
 /** Spinners and other animation only for a person watching a terminal. */
 export function canAnimate(io: Io): boolean {
-  return Boolean(io.stderr.isTTY) && !isCi(io.env) && io.env.TERM !== 'dumb';
+  // A spinner redraws with cursor moves: only on a real terminal stream that can do them.
+  // A zero-width pseudo-terminal (some CI containers, `script` without a terminal) would make the
+  // spinner clear an unbounded number of lines: no animation there either.
+  const stream = io.stderr as { cursorTo?: unknown; columns?: number };
+  const cursorCapable = typeof stream.cursorTo === 'function' && (stream.columns ?? 0) > 0;
+  return Boolean(io.stderr.isTTY) && cursorCapable && !isCi(io.env) && io.env.TERM !== 'dumb';
 }

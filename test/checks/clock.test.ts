@@ -4,7 +4,7 @@ import { check as discovery } from '../../src/checks/discovery.js';
 import { useHttpCheckEnv } from '../support/http-check-env.ts';
 
 const h = useHttpCheckEnv();
-const { ctx, target, parsed } = h;
+const { ctx, target } = h;
 
 describe('clock against a server Date', () => {
   it('passes for the real provider (own HEAD request)', async () => {

@@ -5,7 +5,7 @@ import { useHttpCheckEnv } from '../support/http-check-env.ts';
 import { createTestPki } from '../support/pki.ts';
 
 const h = useHttpCheckEnv();
-const { ctx, target, parsed } = h;
+const { ctx, target } = h;
 
 async function endpointsFor(issuer: string, c = ctx()) {
   const t = target(issuer);

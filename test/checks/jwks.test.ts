@@ -5,7 +5,7 @@ import { useHttpCheckEnv } from '../support/http-check-env.ts';
 import type { FixtureCase } from '../support/http-fixtures.ts';
 
 const h = useHttpCheckEnv();
-const { ctx, target, parsed } = h;
+const { ctx, target } = h;
 
 /** Run discovery (which must pass) then jwks, as the runner would. */
 async function jwksFor(issuer: string) {

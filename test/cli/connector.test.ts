@@ -182,9 +182,14 @@ describe.skipIf(skip !== '')('connector lifecycle (real keychain, real issuer, r
   });
 
   it('never takes the secret as a flag value', async () => {
-    const r = await cli(['connector', 'set', '--type', 'okta', '--client-secret', 'x'], env(profile()));
+    const typed = `typed-${SECRET.slice(0, 24)}`;
+    const r = await cli(['connector', 'set', '--type', 'okta', '--client-secret', typed], env(profile()));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown option '--client-secret'/);
+    expect(r.stderr).toMatch(/--client-secret is not accepted/);
+    expect(r.stderr).toMatch(/--client-secret-stdin/);
+    expect(r.stderr).not.toContain(typed);
+    const help = await cli(['connector', 'set', '--help'], env(profile()));
+    expect(help.stdout).not.toMatch(/--client-secret </);
   });
 
   it('takes every value from the environment (CI style)', async () => {

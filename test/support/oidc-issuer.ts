@@ -40,7 +40,8 @@ function quietProviderNotices(): void {
   for (const level of ['warn', 'info', 'log'] as const) {
     const original = console[level].bind(console);
     console[level] = (...args: unknown[]) => {
-      if (typeof args[0] === 'string' && stripVTControlCharacters(args[0]).startsWith('oidc-provider ')) return;
+      if (typeof args[0] === 'string' && stripVTControlCharacters(args[0]).startsWith('oidc-provider '))
+        return;
       original(...args);
     };
   }

@@ -289,6 +289,7 @@ export async function run(opts: SetOptions, deps: ConnectorDeps): Promise<SetRes
     },
     deps,
   );
+  deps.onChecksDone?.();
 
   const result: SetResult = {
     ok: preflight.ok,

@@ -22,6 +22,8 @@ export interface ConnectorDeps {
   interactive: boolean;
   createClient: (baseUrl: string, token: Secret) => CortexClient;
   onCheck?: (issuerInput: string, result: CheckResult) => void;
+  /** Called when the checks are over (ends a spinner before any question). */
+  onChecksDone?: () => void;
   now?: () => Date;
 }
 
