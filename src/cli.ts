@@ -237,15 +237,37 @@ async function connectorDeps(
     import('./cortex/client.js'),
     import('./io.js'),
   ]);
+  undiciModule ??= await import('undici');
   return {
     io: ctx.io,
     keychain: createOsKeychain({ env: { ...ctx.io.env } }),
     config: openConfigStore({ env: { ...ctx.io.env } }),
     prompter: createPrompter(ctx.io),
     interactive: canPrompt(ctx.io, noInput),
-    createClient: (baseUrl, token) => createCortexClient({ baseUrl, token }),
+    // The API honours HTTP(S)_PROXY / NO_PROXY like the issuer checks: corporate networks reach
+    // api.getcortexapp.com only through their proxy.
+    createClient: (baseUrl, token) => createCortexClient({ baseUrl, token, dispatcher: apiDispatcher(ctx) }),
   };
 }
+
+let apiAgent: import('undici').Dispatcher | undefined;
+
+function apiDispatcher(ctx: Ctx): import('undici').Dispatcher {
+  if (!apiAgent) {
+    const env = ctx.io.env;
+    const http = env.http_proxy ?? env.HTTP_PROXY;
+    const https = env.https_proxy ?? env.HTTPS_PROXY ?? http;
+    const no = env.no_proxy ?? env.NO_PROXY;
+    apiAgent = new undiciModule!.EnvHttpProxyAgent({
+      ...(http ? { httpProxy: http } : { httpProxy: '' }),
+      ...(https ? { httpsProxy: https } : { httpsProxy: '' }),
+      ...(no ? { noProxy: no } : {}),
+    });
+  }
+  return apiAgent;
+}
+
+let undiciModule: typeof import('undici') | undefined;
 
 function networkOptions(cmd: Command): Command {
   return cmd
@@ -516,6 +538,10 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   } finally {
     // Release keep-alive sockets so the process exits as soon as the work is done.
     if (ctx.usedNetwork) await (await import('./net/dispatcher.js')).closeAll();
+    if (apiAgent) {
+      await apiAgent.close();
+      apiAgent = undefined;
+    }
   }
 }
 

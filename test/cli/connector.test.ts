@@ -10,6 +10,7 @@ import { type CliResult, runCli, tempDir, writeTemp } from '../support/cli.ts';
 import { secretTool } from '../support/keyring.ts';
 import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.ts';
 import { createTestPki } from '../support/pki.ts';
+import { startProxy } from '../support/proxy-server.ts';
 
 const skip = inject('keyringSkipReason');
 const CLIENT_ID = '0oa1a2b3c4d5e6f7g8h9';
@@ -358,5 +359,30 @@ describe.skipIf(skip !== '')('connector lifecycle (real keychain, real issuer, r
     expect(noSecret.code).toBe(1);
     expect(noSecret.stderr).toMatch(/KEYCHAIN_UNAVAILABLE|keychain/i);
     expect(noSecret.stderr).toMatch(/CORTEX_SSO_CLIENT_SECRET/);
+  });
+
+  it('reaches the Cortex API through HTTPS_PROXY / HTTP_PROXY, and around it with NO_PROXY', async () => {
+    const proxy = await startProxy();
+    try {
+      const p = profile();
+      expect((await cli(setArgs(), env(p), SECRET)).code).toBe(0);
+      const apiHost = new URL(api.url).host;
+
+      const via = await cli(['connector', 'show', '--json'], env(p, { HTTP_PROXY: proxy.url }));
+      expect(via.code).toBe(0);
+      expect(JSON.parse(via.stdout).remote.clientId).toBe(CLIENT_ID);
+      expect(proxy.forwards).toContain(apiHost);
+
+      const before = proxy.forwards.length;
+      const around = await cli(
+        ['connector', 'show', '--json'],
+        env(p, { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }),
+      );
+      expect(around.code).toBe(0);
+      expect(JSON.parse(around.stdout).remote.clientId).toBe(CLIENT_ID);
+      expect(proxy.forwards.length).toBe(before);
+    } finally {
+      await proxy.close();
+    }
   });
 });

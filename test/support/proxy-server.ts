@@ -20,6 +20,8 @@ export interface TestProxy {
   url: string;
   /** CONNECT targets seen, in order (host:port as requested). */
   connects: string[];
+  /** Plain-http requests forwarded (host:port), in order. */
+  forwards: string[];
   close(): Promise<void>;
 }
 
@@ -35,9 +37,50 @@ function parseAuthority(authority: string): { host: string; port: number } | und
 export async function startProxy(opts: TestProxyOptions = {}): Promise<TestProxy> {
   const connects: string[] = [];
   const sockets = new Set<net.Socket>();
-  const server = http.createServer((_req, res) => {
-    res.writeHead(405, { 'content-type': 'text/plain' });
-    res.end('CONNECT only');
+  const forwards: string[] = [];
+  // Plain-http targets arrive in absolute form (GET http://host:port/path), as real forward
+  // proxies accept them; https targets use CONNECT below. Same auth/deny/loopback rules.
+  const server = http.createServer((req, res) => {
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    forwards.push(target.host);
+    const expected =
+      opts.auth && `Basic ${Buffer.from(`${opts.auth.user}:${opts.auth.pass}`).toString('base64')}`;
+    if (expected && req.headers['proxy-authorization'] !== expected) {
+      res.writeHead(407, { 'proxy-authenticate': 'Basic realm="test"' }).end();
+      return;
+    }
+    const address =
+      opts.hosts?.[target.hostname] ?? (target.hostname === 'localhost' ? '127.0.0.1' : target.hostname);
+    if (opts.deny?.includes(target.hostname) || !net.isIP(address) || !isLoopback(address)) {
+      res.writeHead(403).end();
+      return;
+    }
+    const headers = { ...req.headers };
+    delete headers['proxy-authorization'];
+    const upstream = http.request(
+      {
+        host: address,
+        port: Number(target.port || 80),
+        method: req.method,
+        path: `${target.pathname}${target.search}`,
+        headers,
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
   });
   server.on('connection', (s: net.Socket) => {
     sockets.add(s);
@@ -92,6 +135,7 @@ export async function startProxy(opts: TestProxyOptions = {}): Promise<TestProxy
     port,
     url: `http://127.0.0.1:${port}`,
     connects,
+    forwards,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
