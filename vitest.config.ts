@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Real sockets and a real keyring: keep parallelism modest on 2-core machines.
     maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

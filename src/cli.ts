@@ -126,23 +126,34 @@ Docs: README.md and docs/ (codes: docs/codes.md, JSON: docs/json-output.md)`,
     )
     .option('--strict', 'treat warnings (e.g. TLS inspection, clock skew) as failures')
     .option('--allow-http-loopback', 'allow a plain-http issuer on a loopback address (local test providers)')
-    .option('--json', 'print one JSON document (schema: docs/json-output.md)')
+    .option('--json', 'print one JSON document (schema: docs/json-output.md); same as --format json')
+    .addOption(formatOption())
+    .option(
+      '--profile <name>',
+      'with no --issuer: check the issuer saved in this profile (env CORTEX_SSO_PROFILE)',
+    )
     .option('--verbose', 'show details of passing checks too')
     .addHelpText(
       'after',
       `
+With no --issuer, checks CORTEX_SSO_ISSUER, else the issuer saved by \`connector set\` in the profile.
+
 Examples:
   cortex-sso diagnose --issuer https://acme.okta.com
   cortex-sso diagnose --issuer https://acme.okta.com/oauth2/default --json
-  cortex-sso diagnose --issuer acme.okta.com --issuer acme.oktapreview.com --strict`,
+  cortex-sso diagnose --issuer acme.okta.com --issuer acme.oktapreview.com --strict
+  cortex-sso diagnose --issuer https://acme.okta.com --format junit > sso-junit.xml
+  cortex-sso diagnose --format github          # GitHub Actions annotations + job summary`,
     )
     .action(async (opts) => {
       const { run } = await import('./commands/diagnose.js');
-      const json = Boolean(opts.json);
-      const result = await withProgress(ctx, json, (onCheck) =>
+      const format = outputFormat(opts);
+      const issuers: string[] =
+        opts.issuer.length > 0 ? opts.issuer : await defaultIssuers(ctx, opts.profile);
+      const result = await withProgress(ctx, format !== 'text', (onCheck) =>
         run(
           {
-            issuers: opts.issuer,
+            issuers,
             caFile: opts.caFile,
             proxy: opts.proxy,
             timeoutSeconds: opts.timeout,
@@ -153,7 +164,7 @@ Examples:
           { env: ctx.io.env, ...(onCheck ? { onCheck } : {}) },
         ),
       );
-      await emit(ctx, json, result, async () => {
+      await emitChecks(ctx, format, result, async () => {
         const { renderDiagnose } = await import('./report/text.js');
         return renderDiagnose(result, textOptions(ctx, opts));
       });
@@ -164,6 +175,56 @@ Examples:
   addAuthCommands(program, ctx);
 
   return program;
+}
+
+type Format = 'text' | 'json' | 'junit' | 'github';
+
+function formatOption(): Option {
+  return new Option(
+    '--format <format>',
+    'output: text, json, junit (XML test report), github (Actions annotations + job summary)',
+  )
+    .choices(['text', 'json', 'junit', 'github'])
+    .default('text');
+}
+
+function outputFormat(opts: { json?: boolean; format?: string }): Format {
+  return opts.json ? 'json' : ((opts.format ?? 'text') as Format);
+}
+
+/** Print a checklist result in the chosen format. Only here does a job summary file get written. */
+async function emitChecks(
+  ctx: Ctx,
+  format: Format,
+  result: import('./result.js').DiagnoseResult,
+  text: () => Promise<string>,
+): Promise<void> {
+  if (format === 'json' || format === 'text') return emit(ctx, format === 'json', result, text);
+  if (format === 'junit') {
+    const { renderJunit } = await import('./report/junit.js');
+    write(ctx.io.stdout, renderJunit(result));
+    return;
+  }
+  const { renderGithubAnnotations, renderGithubSummary } = await import('./report/github.js');
+  write(ctx.io.stdout, renderGithubAnnotations(result) + (await text()));
+  const summaryFile = ctx.io.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile) {
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(summaryFile, renderGithubSummary(result));
+  }
+}
+
+/** diagnose with no --issuer: CORTEX_SSO_ISSUER, else the profile's saved issuer. */
+async function defaultIssuers(ctx: Ctx, profileFlag: string | undefined): Promise<string[]> {
+  const fromEnv = ctx.io.env.CORTEX_SSO_ISSUER?.trim();
+  if (fromEnv) return [fromEnv];
+  const [{ resolveProfileName }, { openConfigStore }] = await Promise.all([
+    import('./config/resolve.js'),
+    import('./config/store.js'),
+  ]);
+  const name = resolveProfileName(profileFlag, { ...ctx.io.env });
+  const saved = openConfigStore({ env: { ...ctx.io.env } }).getProfile(name)?.issuer;
+  return saved ? [saved] : [];
 }
 
 type OnCheck = (issuerInput: string, result: import('./result.js').CheckResult) => void;
@@ -416,7 +477,8 @@ The secret is never accepted as a flag value (shell history, process list). Exam
       .option('--api-url <url>', 'Cortex API base URL (env CORTEX_API_URL)'),
   )
     .option('--strict', 'treat warnings as failures')
-    .option('--json', 'print one JSON document (same schema as diagnose)')
+    .option('--json', 'print one JSON document (same schema as diagnose); same as --format json')
+    .addOption(formatOption())
     .addHelpText(
       'after',
       `
@@ -427,9 +489,9 @@ from its side (check "cortex-side"); without one that check is skipped.`,
     .option('--verbose', 'show details of passing checks too')
     .action(async (opts) => {
       const { run } = await import('./commands/connector/verify.js');
-      const json = Boolean(opts.json);
+      const format = outputFormat(opts);
       const deps = await connectorDeps(ctx, true);
-      const result = await withProgress(ctx, json, (onCheck) =>
+      const result = await withProgress(ctx, format !== 'text', (onCheck) =>
         run(
           {
             profile: opts.profile,
@@ -442,7 +504,7 @@ from its side (check "cortex-side"); without one that check is skipped.`,
           { ...deps, ...(onCheck ? { onCheck } : {}) },
         ),
       );
-      await emit(ctx, json, result, async () => {
+      await emitChecks(ctx, format, result, async () => {
         const { renderVerify } = await import('./report/connector.js');
         return renderVerify(result, textOptions(ctx, opts));
       });

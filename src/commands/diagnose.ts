@@ -38,7 +38,7 @@ export function validateDiagnoseOptions(opts: DiagnoseOptions): void {
   if (opts.issuers.length === 0) {
     throw new CortexSsoError(
       'USAGE',
-      'missing --issuer: give the Okta issuer to check, e.g. --issuer https://acme.okta.com',
+      'missing --issuer: give the Okta issuer to check, e.g. --issuer https://acme.okta.com (or set CORTEX_SSO_ISSUER, or save a connector with `cortex-sso connector set`)',
     );
   }
   if (!Number.isFinite(opts.timeoutSeconds) || opts.timeoutSeconds <= 0 || opts.timeoutSeconds > 300) {
