@@ -234,7 +234,7 @@ export function createCortexClient(opts: CortexClientOptions): CortexClient {
     throw httpError(c, a, scrub);
   };
 
-  return {
+  const client: CortexClient = {
     baseUrl: base,
 
     async getConnector() {
@@ -261,8 +261,13 @@ export function createCortexClient(opts: CortexClientOptions): CortexClient {
         what: 'Saving the OpenID connector',
       };
       const a = await send(c);
-      if (a.status !== 200) fail(c, a);
-      return withEtag(c, a, scrub);
+      if (a.status < 200 || a.status > 299) fail(c, a);
+      // 200/201 with the connector is the contract; an implementation answering 204 (or a body
+      // without it) is read back, so the caller always sees what is live.
+      if (parseConnector(a.json)) return withEtag(c, a, scrub);
+      const live = await client.getConnector();
+      if (!live) throw unexpected(c, a, scrub);
+      return live;
     },
 
     async validateConnector(body) {
@@ -274,7 +279,7 @@ export function createCortexClient(opts: CortexClientOptions): CortexClient {
         what: 'Validating the OpenID connector',
       };
       const a = await send(c);
-      if (a.status !== 200) fail(c, a);
+      if (a.status < 200 || a.status > 299) fail(c, a);
       if (!isValidationResult(a.json)) throw unexpected(c, a, scrub);
       return { isValid: a.json.isValid, message: scrub(a.json.message) };
     },
@@ -290,10 +295,11 @@ export function createCortexClient(opts: CortexClientOptions): CortexClient {
       };
       const a = await send(c);
       if (a.status === 404 && isNotFoundBody(a.json)) return false;
-      if (a.status !== 204 && a.status !== 200) fail(c, a);
+      if (a.status < 200 || a.status > 299) fail(c, a);
       return true;
     },
   };
+  return client;
 }
 
 // ── helpers ───────────────────────────────────────────────────────────────────
@@ -421,9 +427,13 @@ function isApiError(
   return typeof v === 'object' && v !== null && typeof (v as { message?: unknown }).message === 'string';
 }
 
-/** A 404 from the API itself ("no connector"), not from a wrong URL or a proxy. */
+/**
+ * A 404 that means "no connector": the contract's NOT_FOUND error, or any JSON error object from an
+ * implementation that words it differently. An HTML or other non-JSON 404 means a wrong API URL.
+ */
 function isNotFoundBody(v: unknown): boolean {
-  return isApiError(v) && v.type === 'NOT_FOUND';
+  if (isApiError(v) && typeof v.type === 'string') return v.type === 'NOT_FOUND';
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function statusCode(status: number): Code {
