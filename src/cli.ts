@@ -330,6 +330,14 @@ function apiDispatcher(ctx: Ctx): import('undici').Dispatcher {
 
 let undiciModule: typeof import('undici') | undefined;
 
+const PROFILE_OPTION = () =>
+  new Option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")');
+const API_URL_OPTION = () =>
+  new Option(
+    '--api-url <url>',
+    'Cortex API base URL (env CORTEX_API_URL, default https://api.getcortexapp.com)',
+  );
+
 function networkOptions(cmd: Command): Command {
   return cmd
     .option(
@@ -383,19 +391,11 @@ function addConnectorCommands(program: Command, ctx: Ctx): void {
       .option(
         '--client-secret-stdin',
         'read the client secret from stdin (or env CORTEX_SSO_CLIENT_SECRET); never a flag value',
-        false,
       )
-      .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
-      .option(
-        '--api-url <url>',
-        'Cortex API base URL (env CORTEX_API_URL, default https://api.getcortexapp.com)',
-      )
+      .addOption(PROFILE_OPTION())
+      .addOption(API_URL_OPTION())
       .option('--dry-run', 'show what would change and run the pre-flight; change nothing')
-      .option(
-        '--force',
-        'push even if the pre-flight fails or the connector changed meanwhile (dangerous)',
-        false,
-      )
+      .option('--force', 'push even if the pre-flight fails or the connector changed meanwhile (dangerous)')
       .option('-y, --yes', 'do not ask for confirmation before pushing')
       .option('--no-input', 'never prompt; fail listing what is missing')
       .addOption(new Option('--client-secret <secret>').hideHelp()),
@@ -450,8 +450,8 @@ The secret is never accepted as a flag value (shell history, process list). Exam
   connector
     .command('show')
     .description('Show the local settings and the live connector side by side; flag drift.')
-    .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
-    .option('--api-url <url>', 'Cortex API base URL (env CORTEX_API_URL)')
+    .addOption(PROFILE_OPTION())
+    .addOption(API_URL_OPTION())
     .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const { run } = await import('./commands/connector/show.js');
@@ -471,10 +471,10 @@ The secret is never accepted as a flag value (shell history, process list). Exam
       .description(
         'Run the diagnose checklist for the saved issuer, then check the credentials and the redirect URI without a user.',
       )
-      .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
+      .addOption(PROFILE_OPTION())
       .option('--client-id <id>', 'override the saved client ID (env CORTEX_SSO_CLIENT_ID)')
       .option('--issuer <url>', 'override the saved issuer (env CORTEX_SSO_ISSUER)')
-      .option('--api-url <url>', 'Cortex API base URL (env CORTEX_API_URL)'),
+      .addOption(API_URL_OPTION()),
   )
     .option('--strict', 'treat warnings as failures')
     .option('--json', 'print one JSON document (same schema as diagnose); same as --format json')
@@ -514,8 +514,8 @@ from its side (check "cortex-side"); without one that check is skipped.`,
   connector
     .command('delete')
     .description('Delete the connector in Cortex (asks first), then the local secret.')
-    .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
-    .option('--api-url <url>', 'Cortex API base URL (env CORTEX_API_URL)')
+    .addOption(PROFILE_OPTION())
+    .addOption(API_URL_OPTION())
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--json', 'print one JSON document')
     .action(async (opts) => {
@@ -550,7 +550,7 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
     .command('login')
     .description('Store a Cortex API token in the OS keychain, read from stdin.')
     .option('--with-token', 'read the token from stdin (required; never pass a token as a flag)')
-    .option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")')
+    .addOption(PROFILE_OPTION())
     .option('--json', 'print one JSON document')
     .addHelpText('after', '\nExample:\n  cortex-sso auth login --with-token < token.txt')
     .action(async (opts) => {
@@ -564,7 +564,7 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
   auth
     .command('status')
     .description('Say where the API token comes from (environment or keychain); exit 1 when there is none.')
-    .option('--profile <name>', 'profile to use')
+    .addOption(PROFILE_OPTION())
     .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const m = await import('./commands/auth/status.js');
@@ -575,7 +575,7 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
   auth
     .command('logout')
     .description('Remove the API token from the keychain.')
-    .option('--profile <name>', 'profile to use')
+    .addOption(PROFILE_OPTION())
     .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const m = await import('./commands/auth/logout.js');

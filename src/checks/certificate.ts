@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import type { Code } from '../codes.js';
-import { type TlsProbe, type TlsProbeOptions, tlsHandshake } from '../net/connect.js';
+import { type TlsProbe, tlsHandshake } from '../net/connect.js';
 import { mapNetError } from '../net/errors.js';
+import { tlsProbeOptions } from './probe.js';
 import type { Check, CheckOutcome } from './types.js';
 
 const DAY = 86_400_000;
@@ -115,6 +116,17 @@ function verifyProblem(code: string, sent: X509Certificate[]): Problem | undefin
   }
 }
 
+/** The outcome when a handshake meant to read the chain fails. */
+function unreadable(err: unknown): CheckOutcome {
+  const mapped = mapNetError(err, 'tls');
+  return {
+    status: 'fail',
+    code: mapped.code,
+    title: 'Could not read the certificate',
+    detail: mapped.detail,
+  };
+}
+
 function fingerprintOf(pem: string): string | undefined {
   try {
     return new X509Certificate(pem).fingerprint256;
@@ -128,29 +140,15 @@ export const check: Check = {
   id: 'certificate',
   needs: ['tls'],
   async run(target, ctx) {
-    const proxy = target.facts.proxy ?? null;
-    const first = target.facts.reachable?.[0];
     const host = target.issuer.host;
-    const base: TlsProbeOptions = {
-      host,
-      port: target.issuer.port,
-      ...(first ? { address: first.address, family: first.family } : {}),
-      proxy,
-      timeoutMs: ctx.options.timeoutMs,
-    };
+    const base = tlsProbeOptions(target, ctx);
     const trust = ctx.net.trust;
     let verified: TlsProbe;
     try {
       // Unverified connection, used only to read OpenSSL's verdict against every trusted root; closed at once.
       verified = await tlsHandshake({ ...base, ca: trust.all() });
     } catch (err) {
-      const mapped = mapNetError(err, 'tls');
-      return {
-        status: 'fail',
-        code: mapped.code,
-        title: 'Could not read the certificate',
-        detail: mapped.detail,
-      };
+      return unreadable(err);
     }
     const sentPem = target.facts.tls?.chainPem ?? verified.chainPem;
     const sent = sentPem.map((p) => new X509Certificate(p));
@@ -214,13 +212,7 @@ export const check: Check = {
         try {
           publicOk = (await tlsHandshake({ ...base, ca: trust.publicRoots })).chainVerified;
         } catch (err) {
-          const mapped = mapNetError(err, 'tls');
-          return {
-            status: 'fail',
-            code: mapped.code,
-            title: 'Could not read the certificate',
-            detail: mapped.detail,
-          };
+          return unreadable(err);
         }
         if (!publicOk) {
           // Find which extra root anchors the chain, walking from the top.

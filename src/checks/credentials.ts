@@ -1,5 +1,4 @@
-import { mapNetError } from '../net/errors.js';
-import { type HttpResponse, httpGet, isHttpTimeout } from '../net/http.js';
+import type { HttpResponse } from '../net/http.js';
 import { isLoopbackHost } from '../okta/issuer.js';
 import {
   describeError,
@@ -10,6 +9,7 @@ import {
   parseErrorResponse,
   retryHint,
 } from '../okta/oauth-errors.js';
+import { getAuthorizationPage, issuerRequest, requestFailure } from './probe.js';
 import type { Check, CheckContext, CheckOutcome, Target } from './types.js';
 
 /** Error bodies are small; anything bigger is not an OAuth answer. */
@@ -49,14 +49,6 @@ function endpoint(value: unknown): URL | undefined {
   }
 }
 
-function netFailure(err: unknown, what: string): { detail: string; data: Record<string, unknown> } {
-  if (isHttpTimeout(err)) {
-    return { detail: `${what}: ${err.message}`, data: { networkCode: 'TIMEOUT' } };
-  }
-  const mapped = mapNetError(err);
-  return { detail: `${what}: ${mapped.detail} [${mapped.code}]`, data: { networkCode: mapped.code } };
-}
-
 type ClientProbe = 'unknown' | 'known' | 'inconclusive';
 
 /**
@@ -75,16 +67,11 @@ export async function probeClientId(
   url.searchParams.set('redirect_uri', PROBE_REDIRECT_URI);
   let res: HttpResponse;
   try {
-    res = await httpGet(url.href, {
-      dispatcher: ctx.net.dispatcher(target.facts.proxy ?? null),
-      timeoutMs: ctx.options.timeoutMs,
-      maxBytes: MAX_BODY,
-      headers: { accept: 'text/html, application/json;q=0.9' },
-    });
+    res = await getAuthorizationPage(url, target, ctx, MAX_BODY);
   } catch (err) {
     return {
       result: 'inconclusive',
-      note: netFailure(err, 'the authorization endpoint could not be asked').detail,
+      note: `the authorization endpoint could not be asked: ${requestFailure(err).detail}`,
     };
   }
   const e = parseErrorResponse(res);
@@ -139,9 +126,7 @@ async function runCredentials(target: Target, ctx: CheckContext): Promise<CheckO
 
   let res: HttpResponse;
   try {
-    res = await httpGet(tokenEndpoint.href, {
-      dispatcher: ctx.net.dispatcher(target.facts.proxy ?? null),
-      timeoutMs: ctx.options.timeoutMs,
+    res = await issuerRequest(tokenEndpoint.href, target, ctx, {
       maxBytes: MAX_BODY,
       method: 'POST',
       headers: {
@@ -152,13 +137,13 @@ async function runCredentials(target: Target, ctx: CheckContext): Promise<CheckO
       body: 'grant_type=client_credentials',
     });
   } catch (err) {
-    const f = netFailure(err, `POST ${tokenEndpoint.href} failed`);
+    const f = requestFailure(err);
     return {
       status: 'warn',
       code: 'CREDENTIALS_UNCHECKED',
       title: 'The token endpoint could not be reached: credentials not checked',
-      detail: f.detail,
-      data: { ...data, ...f.data },
+      detail: `POST ${tokenEndpoint.href} failed: ${f.detail}`,
+      data: { ...data, networkCode: f.networkCode ?? 'TIMEOUT' },
     };
   }
   data.status = res.status;

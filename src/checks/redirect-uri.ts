@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mapNetError } from '../net/errors.js';
-import { type HttpResponse, headerValue, httpGet, isHttpTimeout } from '../net/http.js';
+import { type HttpResponse, headerValue } from '../net/http.js';
 import {
   describeError,
   namesRedirectUri,
@@ -9,6 +8,7 @@ import {
   parseRedirectError,
   retryHint,
 } from '../okta/oauth-errors.js';
+import { getAuthorizationPage, requestFailure } from './probe.js';
 import type { Check, CheckContext, CheckOutcome, Target } from './types.js';
 
 /** The callback Cortex's sign-in uses (Cortex's docs name it for every OpenID provider). */
@@ -89,23 +89,13 @@ async function runRedirectUri(target: Target, ctx: CheckContext): Promise<CheckO
 
   let res: HttpResponse;
   try {
-    res = await httpGet(url.href, {
-      dispatcher: ctx.net.dispatcher(target.facts.proxy ?? null),
-      timeoutMs: ctx.options.timeoutMs,
-      maxBytes: MAX_BODY,
-      headers: { accept: 'text/html, application/json;q=0.9' },
-    });
+    res = await getAuthorizationPage(url, target, ctx, MAX_BODY);
   } catch (err) {
-    const detail = isHttpTimeout(err)
-      ? err.message
-      : (() => {
-          const m = mapNetError(err);
-          data.networkCode = m.code;
-          return `${m.detail} [${m.code}]`;
-        })();
+    const f = requestFailure(err);
+    if (f.networkCode !== undefined) data.networkCode = f.networkCode;
     return unchecked(
       'The authorization endpoint could not be reached: redirect URI not checked',
-      `${detail}.`,
+      `${f.detail}.`,
     );
   }
   data.status = res.status;

@@ -1,6 +1,7 @@
 import type { Code } from '../codes.js';
-import { type TlsProbe, type TlsProbeOptions, tlsHandshake } from '../net/connect.js';
+import { type TlsProbe, tlsHandshake } from '../net/connect.js';
 import { mapNetError } from '../net/errors.js';
+import { tlsProbeOptions } from './probe.js';
 import type { Check, CheckOutcome } from './types.js';
 
 const MODERN = new Set(['TLSv1.2', 'TLSv1.3']);
@@ -29,15 +30,8 @@ export const check: Check = {
   needs: ['tcp'],
   async run(target, ctx) {
     const proxy = target.facts.proxy ?? null;
-    const first = target.facts.reachable?.[0];
     const via = proxy ? ` (through proxy ${proxy.display})` : '';
-    const base: TlsProbeOptions = {
-      host: target.issuer.host,
-      port: target.issuer.port,
-      ...(first ? { address: first.address, family: first.family } : {}),
-      proxy,
-      timeoutMs: ctx.options.timeoutMs,
-    };
+    const base = tlsProbeOptions(target, ctx);
     let probe: TlsProbe;
     try {
       probe = await tlsHandshake(base);

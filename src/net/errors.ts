@@ -35,139 +35,148 @@ const FALLBACK_BY_PHASE: Record<NetPhase, Code> = {
   http: 'TLS_HANDSHAKE_FAILED',
 };
 
-/** Error codes (Node, OpenSSL verification, undici) mapped to our codes with a short human sentence. */
-const BY_CODE: Record<string, { code: Code; detail: string }> = {
+/**
+ * Error codes (Node, OpenSSL verification, undici), grouped by the code they map to, each with a short
+ * human sentence.
+ */
+const GROUPS: ReadonlyArray<readonly [Code, Readonly<Record<string, string>>]> = [
   // DNS
-  ENOTFOUND: { code: 'DNS_NOT_FOUND', detail: 'the name does not exist (NXDOMAIN)' },
-  NXDOMAIN: { code: 'DNS_NOT_FOUND', detail: 'the name does not exist (NXDOMAIN)' },
-  ENODATA: { code: 'DNS_NOT_FOUND', detail: 'the name exists but has no A or AAAA record' },
-  EAI_NONAME: { code: 'DNS_NOT_FOUND', detail: 'the name does not exist' },
-  EAI_NODATA: { code: 'DNS_NOT_FOUND', detail: 'the name has no address' },
-  EAI_AGAIN: {
-    code: 'DNS_FAILURE',
-    detail: 'the resolver failed temporarily or could not be reached (EAI_AGAIN)',
-  },
-  EAI_FAIL: { code: 'DNS_FAILURE', detail: 'the resolver failed (EAI_FAIL)' },
-  ESERVFAIL: { code: 'DNS_FAILURE', detail: 'the DNS server answered SERVFAIL' },
-  EREFUSED: { code: 'DNS_FAILURE', detail: 'the DNS server refused the query (REFUSED)' },
-  ECONNREFUSED_DNS: { code: 'DNS_FAILURE', detail: 'the DNS server refused the connection' },
-  EBADRESP: { code: 'DNS_FAILURE', detail: 'the DNS server sent a malformed answer' },
-  ETIMEOUT: { code: 'DNS_TIMEOUT', detail: 'the DNS server did not answer in time' },
+  [
+    'DNS_NOT_FOUND',
+    {
+      ENOTFOUND: 'the name does not exist (NXDOMAIN)',
+      NXDOMAIN: 'the name does not exist (NXDOMAIN)',
+      ENODATA: 'the name exists but has no A or AAAA record',
+      EAI_NONAME: 'the name does not exist',
+      EAI_NODATA: 'the name has no address',
+    },
+  ],
+  [
+    'DNS_FAILURE',
+    {
+      EAI_AGAIN: 'the resolver failed temporarily or could not be reached (EAI_AGAIN)',
+      EAI_FAIL: 'the resolver failed (EAI_FAIL)',
+      ESERVFAIL: 'the DNS server answered SERVFAIL',
+      EREFUSED: 'the DNS server refused the query (REFUSED)',
+      ECONNREFUSED_DNS: 'the DNS server refused the connection',
+      EBADRESP: 'the DNS server sent a malformed answer',
+    },
+  ],
+  ['DNS_TIMEOUT', { ETIMEOUT: 'the DNS server did not answer in time' }],
   // TCP
-  ECONNREFUSED: {
-    code: 'TCP_REFUSED',
-    detail: 'connection refused (nothing listens, or a firewall rejects it)',
-  },
-  ETIMEDOUT: {
-    code: 'TCP_TIMEOUT',
-    detail: 'no answer to the connection attempt (a firewall dropping traffic?)',
-  },
-  UND_ERR_CONNECT_TIMEOUT: {
-    code: 'TCP_TIMEOUT',
-    detail: 'no answer to the connection attempt (a firewall dropping traffic?)',
-  },
-  EHOSTUNREACH: { code: 'TCP_UNREACHABLE', detail: 'no route to the host (EHOSTUNREACH)' },
-  ENETUNREACH: { code: 'TCP_UNREACHABLE', detail: 'the network is unreachable (ENETUNREACH)' },
-  EHOSTDOWN: { code: 'TCP_UNREACHABLE', detail: 'the host is down (EHOSTDOWN)' },
-  EADDRNOTAVAIL: {
-    code: 'TCP_UNREACHABLE',
-    detail: 'the address is not available from this machine (EADDRNOTAVAIL)',
-  },
-  ENETDOWN: { code: 'TCP_UNREACHABLE', detail: 'the network is down (ENETDOWN)' },
+  ['TCP_REFUSED', { ECONNREFUSED: 'connection refused (nothing listens, or a firewall rejects it)' }],
+  [
+    'TCP_TIMEOUT',
+    {
+      ETIMEDOUT: 'no answer to the connection attempt (a firewall dropping traffic?)',
+      UND_ERR_CONNECT_TIMEOUT: 'no answer to the connection attempt (a firewall dropping traffic?)',
+    },
+  ],
+  [
+    'TCP_UNREACHABLE',
+    {
+      EHOSTUNREACH: 'no route to the host (EHOSTUNREACH)',
+      ENETUNREACH: 'the network is unreachable (ENETUNREACH)',
+      EHOSTDOWN: 'the host is down (EHOSTDOWN)',
+      EADDRNOTAVAIL: 'the address is not available from this machine (EADDRNOTAVAIL)',
+      ENETDOWN: 'the network is down (ENETDOWN)',
+    },
+  ],
   // Resets and closes: during a handshake usually a middlebox.
-  ECONNRESET: {
-    code: 'TLS_HANDSHAKE_FAILED',
-    detail: 'the connection was reset (a proxy or firewall in the way?)',
-  },
-  EPIPE: { code: 'TLS_HANDSHAKE_FAILED', detail: 'the connection was closed by the other side' },
-  UND_ERR_SOCKET: { code: 'TLS_HANDSHAKE_FAILED', detail: 'the other side closed the connection' },
+  [
+    'TLS_HANDSHAKE_FAILED',
+    {
+      ECONNRESET: 'the connection was reset (a proxy or firewall in the way?)',
+      EPIPE: 'the connection was closed by the other side',
+      UND_ERR_SOCKET: 'the other side closed the connection',
+    },
+  ],
   // TLS protocol
-  ERR_SSL_WRONG_VERSION_NUMBER: {
-    code: 'TLS_NOT_TLS',
-    detail: 'the server answered in plain text, not TLS (a plain HTTP listener?)',
-  },
-  ERR_SSL_HTTP_REQUEST: { code: 'TLS_NOT_TLS', detail: 'the server speaks plain HTTP on this port' },
-  ERR_SSL_PACKET_LENGTH_TOO_LONG: {
-    code: 'TLS_NOT_TLS',
-    detail: 'the server answered with something that is not TLS (a plain HTTP listener?)',
-  },
-  ERR_SSL_RECORD_LAYER_FAILURE: {
-    code: 'TLS_NOT_TLS',
-    detail: 'the server answered with something that is not TLS (a plain HTTP listener?)',
-  },
-  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: {
-    code: 'TLS_PROTOCOL_TOO_OLD',
-    detail: 'the server rejected TLS 1.2 and 1.3 (protocol_version alert)',
-  },
-  ERR_SSL_UNSUPPORTED_PROTOCOL: {
-    code: 'TLS_PROTOCOL_TOO_OLD',
-    detail: 'the server only offers a protocol version older than TLS 1.2',
-  },
-  ERR_SSL_NO_PROTOCOLS_AVAILABLE: {
-    code: 'TLS_PROTOCOL_TOO_OLD',
-    detail: 'no protocol version in common with the server',
-  },
-  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: {
-    code: 'TLS_HANDSHAKE_FAILED',
-    detail: 'the server aborted the handshake (handshake_failure alert: no shared cipher?)',
-  },
-  ERR_SSL_NO_SHARED_CIPHER: { code: 'TLS_HANDSHAKE_FAILED', detail: 'no cipher in common with the server' },
-  ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR: {
-    code: 'TLS_HANDSHAKE_FAILED',
-    detail: 'the server aborted the handshake (internal_error alert)',
-  },
-  ERR_SSL_TLSV1_UNRECOGNIZED_NAME: {
-    code: 'TLS_HANDSHAKE_FAILED',
-    detail: 'the server does not know this host name (unrecognized_name alert)',
-  },
-  ERR_SSL_UNEXPECTED_EOF_WHILE_READING: {
-    code: 'TLS_HANDSHAKE_FAILED',
-    detail: 'the connection closed in the middle of the handshake',
-  },
+  [
+    'TLS_NOT_TLS',
+    {
+      ERR_SSL_WRONG_VERSION_NUMBER: 'the server answered in plain text, not TLS (a plain HTTP listener?)',
+      ERR_SSL_HTTP_REQUEST: 'the server speaks plain HTTP on this port',
+      ERR_SSL_PACKET_LENGTH_TOO_LONG:
+        'the server answered with something that is not TLS (a plain HTTP listener?)',
+      ERR_SSL_RECORD_LAYER_FAILURE:
+        'the server answered with something that is not TLS (a plain HTTP listener?)',
+    },
+  ],
+  [
+    'TLS_PROTOCOL_TOO_OLD',
+    {
+      ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'the server rejected TLS 1.2 and 1.3 (protocol_version alert)',
+      ERR_SSL_UNSUPPORTED_PROTOCOL: 'the server only offers a protocol version older than TLS 1.2',
+      ERR_SSL_NO_PROTOCOLS_AVAILABLE: 'no protocol version in common with the server',
+    },
+  ],
+  [
+    'TLS_HANDSHAKE_FAILED',
+    {
+      ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE:
+        'the server aborted the handshake (handshake_failure alert: no shared cipher?)',
+      ERR_SSL_NO_SHARED_CIPHER: 'no cipher in common with the server',
+      ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR: 'the server aborted the handshake (internal_error alert)',
+      ERR_SSL_TLSV1_UNRECOGNIZED_NAME: 'the server does not know this host name (unrecognized_name alert)',
+      ERR_SSL_UNEXPECTED_EOF_WHILE_READING: 'the connection closed in the middle of the handshake',
+    },
+  ],
   // Certificate verification (OpenSSL codes as Node reports them)
-  CERT_HAS_EXPIRED: { code: 'CERT_EXPIRED', detail: 'a certificate in the chain has expired' },
-  ERR_TLS_CERT_HAS_EXPIRED: { code: 'CERT_EXPIRED', detail: 'a certificate in the chain has expired' },
-  CERT_NOT_YET_VALID: { code: 'CERT_NOT_YET_VALID', detail: 'a certificate in the chain is not valid yet' },
-  ERR_TLS_CERT_ALTNAME_INVALID: {
-    code: 'CERT_HOSTNAME_MISMATCH',
-    detail: 'the certificate does not name this host',
-  },
-  DEPTH_ZERO_SELF_SIGNED_CERT: {
-    code: 'CERT_SELF_SIGNED',
-    detail: 'the server presents a self-signed certificate',
-  },
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
-    code: 'CERT_CHAIN_INCOMPLETE',
-    detail: 'the leaf certificate cannot be verified: the server did not send its intermediate',
-  },
-  UNABLE_TO_GET_ISSUER_CERT: {
-    code: 'CERT_CHAIN_INCOMPLETE',
-    detail: 'the issuer of a certificate in the chain is missing',
-  },
-  SELF_SIGNED_CERT_IN_CHAIN: {
-    code: 'CERT_UNTRUSTED_ROOT',
-    detail: 'the server sent a root certificate that is not trusted here (TLS inspection?)',
-  },
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {
-    code: 'CERT_UNTRUSTED_ROOT',
-    detail: 'the chain leads to a root that is not trusted here (TLS inspection?)',
-  },
-  CERT_UNTRUSTED: { code: 'CERT_UNTRUSTED_ROOT', detail: 'the certificate is not trusted' },
-  CERT_REJECTED: { code: 'CERT_UNTRUSTED_ROOT', detail: 'the root rejects this purpose' },
-  INVALID_CA: { code: 'CERT_UNTRUSTED_ROOT', detail: 'a certificate in the chain is not a valid CA' },
-  CERT_SIGNATURE_FAILURE: { code: 'CERT_UNTRUSTED_ROOT', detail: 'a certificate signature does not verify' },
+  [
+    'CERT_EXPIRED',
+    {
+      CERT_HAS_EXPIRED: 'a certificate in the chain has expired',
+      ERR_TLS_CERT_HAS_EXPIRED: 'a certificate in the chain has expired',
+    },
+  ],
+  ['CERT_NOT_YET_VALID', { CERT_NOT_YET_VALID: 'a certificate in the chain is not valid yet' }],
+  ['CERT_HOSTNAME_MISMATCH', { ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host' }],
+  ['CERT_SELF_SIGNED', { DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presents a self-signed certificate' }],
+  [
+    'CERT_CHAIN_INCOMPLETE',
+    {
+      UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        'the leaf certificate cannot be verified: the server did not send its intermediate',
+      UNABLE_TO_GET_ISSUER_CERT: 'the issuer of a certificate in the chain is missing',
+    },
+  ],
+  [
+    'CERT_UNTRUSTED_ROOT',
+    {
+      SELF_SIGNED_CERT_IN_CHAIN:
+        'the server sent a root certificate that is not trusted here (TLS inspection?)',
+      UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        'the chain leads to a root that is not trusted here (TLS inspection?)',
+      CERT_UNTRUSTED: 'the certificate is not trusted',
+      CERT_REJECTED: 'the root rejects this purpose',
+      INVALID_CA: 'a certificate in the chain is not a valid CA',
+      CERT_SIGNATURE_FAILURE: 'a certificate signature does not verify',
+    },
+  ],
   // undici / fetch
-  UND_ERR_HEADERS_TIMEOUT: {
-    code: 'DISCOVERY_TIMEOUT',
-    detail: 'the server did not send response headers in time',
-  },
-  UND_ERR_BODY_TIMEOUT: {
-    code: 'DISCOVERY_TIMEOUT',
-    detail: 'the server did not send the response body in time',
-  },
-  UND_ERR_PRX_CONN: { code: 'PROXY_REFUSED', detail: 'the connection through the proxy failed' },
-  UND_ERR_PRX_TLS: { code: 'PROXY_REFUSED', detail: 'the TLS connection to the proxy failed' },
-};
+  [
+    'DISCOVERY_TIMEOUT',
+    {
+      UND_ERR_HEADERS_TIMEOUT: 'the server did not send response headers in time',
+      UND_ERR_BODY_TIMEOUT: 'the server did not send the response body in time',
+    },
+  ],
+  [
+    'PROXY_REFUSED',
+    {
+      UND_ERR_PRX_CONN: 'the connection through the proxy failed',
+      UND_ERR_PRX_TLS: 'the TLS connection to the proxy failed',
+    },
+  ],
+];
+
+/** The table above by error code (a Map: no inherited keys such as `constructor` can match). */
+const BY_CODE: ReadonlyMap<string, MappedNetError> = new Map(
+  GROUPS.flatMap(([code, details]) =>
+    Object.entries(details).map(([key, detail]) => [key, { code, detail }] as const),
+  ),
+);
 
 function asErrorLike(err: unknown): ErrorLike | undefined {
   return typeof err === 'object' && err !== null ? (err as ErrorLike) : undefined;
@@ -227,7 +236,7 @@ export function mapNetError(err: unknown, phase?: NetPhase): MappedNetError {
     if (code === undefined) continue;
     // ECONNREFUSED while resolving means the DNS server refused, not the issuer.
     const key = phase === 'dns' && code === 'ECONNREFUSED' ? 'ECONNREFUSED_DNS' : code;
-    const hit = BY_CODE[key];
+    const hit = BY_CODE.get(key);
     if (hit) {
       if (phase !== undefined && (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET')) {
         if (phase === 'tcp') return { code: 'TCP_REFUSED', detail: hit.detail };

@@ -1,43 +1,32 @@
-import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthHeader, check } from '../../src/checks/credentials.js';
 import type { CheckContext, CheckOutcome, DiscoveryDocument } from '../../src/checks/types.js';
 import { Secret } from '../../src/secret.js';
 import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
-import { type OktaLike, startOktaLike } from '../support/okta-like.js';
-import { createTestPki, type TestPki } from '../support/pki.js';
-import { fetchDiscovery, probeTarget as target } from '../support/probe-target.ts';
+import type { OktaLike } from '../support/okta-like.js';
+import type { TestPki } from '../support/pki.js';
+import { type ProbeIssuers, startProbeIssuers, probeTarget as target } from '../support/probe-target.ts';
 
 // Canary: a secret with characters that RFC 6749 §2.3.1 form-encoding changes (space, +, :, %, &).
 const SECRET = 'Canary secret:+%&=zQ7v-9f8e7d6c';
 const OTHER_SECRET = 'Other-canary-secret-b1a2c3d4e5';
 const REDIRECT = 'https://cortexapp.auth0.com/login/callback';
 
+let issuers: ProbeIssuers;
 let pki: TestPki;
-let agent: Agent;
 let oidc: OidcIssuer;
 let okta: OktaLike;
 let oidcDiscovery: DiscoveryDocument;
 let oktaDiscovery: DiscoveryDocument;
 
 function ctx(clientId: string | undefined, secret: string | undefined, now = () => new Date()): CheckContext {
-  return {
-    options: {
-      timeoutMs: 5000,
-      warnDays: 30,
-      strict: false,
-      allowHttpLoopback: false,
+  return issuers.ctx(
+    {
       ...(clientId !== undefined ? { clientId } : {}),
       ...(secret !== undefined ? { clientSecret: new Secret(secret) } : {}),
     },
-    net: {
-      trust: { publicRoots: [pki.root.certPem], extraRoots: [], all: () => [pki.root.certPem] },
-      resolver: { lookup: async () => [{ address: '127.0.0.1', family: 4 }] },
-      env: {},
-      dispatcher: () => agent,
-    },
     now,
-  };
+  );
 }
 
 /** The secret never shows up in what the user sees, neither raw nor inside a Basic header. */
@@ -58,12 +47,8 @@ async function run(t: ReturnType<typeof target>, c: CheckContext): Promise<Check
 }
 
 beforeAll(async () => {
-  pki = await createTestPki();
-  agent = new Agent({ connect: { ca: pki.root.certPem } });
-  oidc = await startOidcIssuer({
-    tls: pki.leaf,
-    path: '/oauth2/default',
-    clients: [
+  issuers = await startProbeIssuers({
+    oidc: [
       { clientId: 'cortex-app', clientSecret: SECRET, redirectUris: [REDIRECT] },
       {
         clientId: 'code-only',
@@ -72,10 +57,7 @@ beforeAll(async () => {
         grantTypes: ['authorization_code'],
       },
     ],
-  });
-  okta = await startOktaLike({
-    tls: pki.leaf,
-    clients: [
+    okta: [
       { clientId: '0oa-ok', clientSecret: SECRET, redirectUris: [REDIRECT] },
       {
         clientId: '0oa-web',
@@ -97,14 +79,11 @@ beforeAll(async () => {
       },
     ],
   });
-  oidcDiscovery = await fetchDiscoveryWith(oidc.issuer);
-  oktaDiscovery = await fetchDiscoveryWith(okta.issuer);
+  ({ pki, oidc, okta, oidcDiscovery, oktaDiscovery } = issuers);
 });
 
 afterAll(async () => {
-  await oidc?.close();
-  await okta?.close();
-  await agent?.close();
+  await issuers?.close();
 });
 
 describe('basicAuthHeader (RFC 6749 §2.3.1)', () => {
@@ -241,7 +220,3 @@ describe('credentials check refuses plain http', () => {
     expect(o.detail).toContain('http://acme.invalid/oauth2/default/v1/token');
   });
 });
-
-function fetchDiscoveryWith(issuer: string): Promise<DiscoveryDocument> {
-  return fetchDiscovery(issuer, agent);
-}

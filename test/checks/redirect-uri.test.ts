@@ -1,42 +1,31 @@
-import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationUrl, check, DEFAULT_REDIRECT_URI } from '../../src/checks/redirect-uri.js';
 import type { CheckContext, CheckOutcome, DiscoveryDocument } from '../../src/checks/types.js';
 import { Secret } from '../../src/secret.js';
 import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
-import { type OktaLike, startOktaLike } from '../support/okta-like.js';
-import { createTestPki, type TestPki } from '../support/pki.js';
-import { fetchDiscovery, probeTarget as target } from '../support/probe-target.ts';
+import type { OktaLike } from '../support/okta-like.js';
+import type { TestPki } from '../support/pki.js';
+import { type ProbeIssuers, startProbeIssuers, probeTarget as target } from '../support/probe-target.ts';
 
 const SECRET = 'Canary-redirect-secret-7c6b5a49';
 const TENANT_URI = 'https://app.getcortexapp.com/login?tenantCode=ACME';
 
+let issuers: ProbeIssuers;
 let pki: TestPki;
-let agent: Agent;
 let oidc: OidcIssuer;
 let okta: OktaLike;
 let oidcDiscovery: DiscoveryDocument;
 let oktaDiscovery: DiscoveryDocument;
 
 function ctx(clientId: string | undefined, redirectUri?: string, now = () => new Date()): CheckContext {
-  return {
-    options: {
-      timeoutMs: 5000,
-      warnDays: 30,
-      strict: false,
-      allowHttpLoopback: false,
+  return issuers.ctx(
+    {
       clientSecret: new Secret(SECRET),
       ...(clientId !== undefined ? { clientId } : {}),
       ...(redirectUri !== undefined ? { redirectUri } : {}),
     },
-    net: {
-      trust: { publicRoots: [pki.root.certPem], extraRoots: [], all: () => [pki.root.certPem] },
-      resolver: { lookup: async () => [{ address: '127.0.0.1', family: 4 }] },
-      env: {},
-      dispatcher: () => agent,
-    },
     now,
-  };
+  );
 }
 
 async function run(t: ReturnType<typeof target>, c: CheckContext): Promise<CheckOutcome> {
@@ -47,19 +36,12 @@ async function run(t: ReturnType<typeof target>, c: CheckContext): Promise<Check
 }
 
 beforeAll(async () => {
-  pki = await createTestPki();
-  agent = new Agent({ connect: { ca: pki.root.certPem } });
-  oidc = await startOidcIssuer({
-    tls: pki.leaf,
-    path: '/oauth2/default',
-    clients: [
+  issuers = await startProbeIssuers({
+    oidc: [
       { clientId: 'cortex-app', clientSecret: SECRET, redirectUris: [DEFAULT_REDIRECT_URI, TENANT_URI] },
       { clientId: 'other-app', clientSecret: SECRET, redirectUris: ['https://elsewhere.example/callback'] },
     ],
-  });
-  okta = await startOktaLike({
-    tls: pki.leaf,
-    clients: [
+    okta: [
       { clientId: '0oa-classic', clientSecret: SECRET, redirectUris: [DEFAULT_REDIRECT_URI] },
       {
         clientId: '0oa-oie',
@@ -82,14 +64,11 @@ beforeAll(async () => {
       },
     ],
   });
-  oidcDiscovery = await fetchDiscoveryWith(oidc.issuer);
-  oktaDiscovery = await fetchDiscoveryWith(okta.issuer);
+  ({ pki, oidc, okta, oidcDiscovery, oktaDiscovery } = issuers);
 });
 
 afterAll(async () => {
-  await oidc?.close();
-  await okta?.close();
-  await agent?.close();
+  await issuers?.close();
 });
 
 describe('authorizationUrl', () => {
@@ -222,7 +201,3 @@ describe('redirect-uri check against Okta-style answers', () => {
     }
   });
 });
-
-function fetchDiscoveryWith(issuer: string): Promise<DiscoveryDocument> {
-  return fetchDiscovery(issuer, agent);
-}

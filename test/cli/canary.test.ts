@@ -2,15 +2,14 @@
 // set -> show -> verify -> delete run of the real binary (text, --verbose and --json), plus its
 // error paths, and must never come out anywhere: stdout, stderr, the config directory, any
 // process's argv (recorded, and read from /proc while the command is mid-run), the API's log.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../../src/cortex/server.js';
-import { assertBuilt, BIN, baseEnv, tempDir, writeTemp } from '../support/cli.ts';
-import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.ts';
-import { createTestPki } from '../support/pki.ts';
+import type { ApiServer } from '../../src/cortex/server.js';
+import { BIN, type CliResult, runCli, tempDir } from '../support/cli.ts';
+import { startConnectorWorld } from '../support/connector-world.ts';
+import type { OidcIssuer } from '../support/oidc-issuer.ts';
 
 const skip = inject('keyringSkipReason');
 const onLinux = process.platform === 'linux';
@@ -31,12 +30,8 @@ let dir: string;
 let caFile: string;
 const apiLog: string[] = [];
 
-interface Run {
+interface Run extends CliResult {
   args: string[];
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  argv: string[];
 }
 const runs: Run[] = [];
 /** Command lines of the CLI and its descendants, read from /proc while it was running. */
@@ -84,36 +79,23 @@ function snapshotCmdlines(): number {
   return count;
 }
 
-function cli(args: string[], env: Record<string, string | undefined>, stdin?: string): Promise<Run> {
-  assertBuilt();
-  const full: Record<string, string> = baseEnv();
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete full[k];
-    else full[k] = v;
+/** The real binary, recorded in `runs`; `running` names it while it runs, for the /proc snapshots. */
+async function cli(args: string[], env: Record<string, string | undefined>, stdin?: string): Promise<Run> {
+  let result: CliResult;
+  try {
+    result = await runCli(args, {
+      env,
+      stdin: stdin ?? '',
+      onSpawn: (pid) => {
+        running = pid;
+      },
+    });
+  } finally {
+    running = undefined;
   }
-  const argv = [BIN, ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { env: full, stdio: ['pipe', 'pipe', 'pipe'] });
-    running = child.pid;
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      running = undefined;
-      const r = { args, code, stdout, stderr, argv: [process.execPath, ...argv] };
-      runs.push(r);
-      resolve(r);
-    });
-    child.stdin.end(stdin ?? '');
-  });
+  const r = { args, ...result };
+  runs.push(r);
+  return r;
 }
 
 function env(profile: string, extra: Record<string, string | undefined> = {}) {
@@ -167,23 +149,19 @@ function expectNoLeak(mark: { runs: number; cmdlines: number }): void {
 const mark = () => ({ runs: runs.length, cmdlines: seenCmdlines.length });
 
 beforeAll(async () => {
-  const pki = await createTestPki();
   dir = tempDir();
-  caFile = writeTemp(tempDir(), 'ca.pem', pki.root.certPem);
-  issuer = await startOidcIssuer({
-    tls: pki.leaf,
-    path: '/oauth2/default',
+  ({ issuer, api, caFile } = await startConnectorWorld({
+    caDir: tempDir(),
     clients: [{ clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [CALLBACK] }],
-  });
-  api = await startApiServer({
-    tokens: [TOKEN_KEYCHAIN, TOKEN_ENV],
-    ca: [pki.root.certPem],
-    log: (line) => apiLog.push(line),
-    // Mid-command (the CLI is waiting for this answer): read its argv, and its children's.
-    beforeHandle: () => {
-      snapshotCmdlines();
+    api: {
+      tokens: [TOKEN_KEYCHAIN, TOKEN_ENV],
+      log: (line) => apiLog.push(line),
+      // Mid-command (the CLI is waiting for this answer): read its argv, and its children's.
+      beforeHandle: () => {
+        snapshotCmdlines();
+      },
     },
-  });
+  }));
 });
 
 afterAll(async () => {

@@ -4,12 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../../src/cortex/server.js';
+import type { ApiServer } from '../../src/cortex/server.js';
 import { raw } from '../support/api-server.ts';
-import { type CliResult, runCli, tempDir, writeTemp } from '../support/cli.ts';
+import { type CliResult, runCli, tempDir } from '../support/cli.ts';
+import { startConnectorWorld } from '../support/connector-world.ts';
 import { secretTool } from '../support/keyring.ts';
-import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.ts';
-import { createTestPki } from '../support/pki.ts';
+import type { OidcIssuer } from '../support/oidc-issuer.ts';
 import { startProxy } from '../support/proxy-server.ts';
 
 const skip = inject('keyringSkipReason');
@@ -77,12 +77,9 @@ async function stored(p: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  const pki = await createTestPki();
   dir = tempDir();
-  caFile = writeTemp(dir, 'ca.pem', pki.root.certPem);
-  issuer = await startOidcIssuer({
-    tls: pki.leaf,
-    path: '/oauth2/default',
+  ({ issuer, api, caFile } = await startConnectorWorld({
+    caDir: dir,
     clients: [
       { clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [CALLBACK] },
       {
@@ -91,12 +88,8 @@ beforeAll(async () => {
         redirectUris: ['https://elsewhere.example/cb'],
       },
     ],
-  });
-  api = await startApiServer({
-    tokens: [TOKEN],
-    ca: [pki.root.certPem],
-    beforeHandle: (r) => meanwhile?.(r),
-  });
+    api: { tokens: [TOKEN], beforeHandle: (r) => meanwhile?.(r) },
+  }));
 });
 
 afterAll(async () => {

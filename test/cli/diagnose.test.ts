@@ -4,6 +4,7 @@
 // stderr never shows a stack trace.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_ORDER } from '../../src/checks/runner.js';
 import { type ApiServer, startApiServer } from '../../src/cortex/server.js';
 import { CONNECTOR_PATH } from '../../src/cortex/types.js';
 import { raw } from '../support/api-server.ts';
@@ -50,18 +51,9 @@ const STACK = /\n\s+at /;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this looks for
 const ANSI = /\u001b\[/;
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏|/\\-]\s+Checking/;
-const DIAGNOSE_IDS = [
-  'issuer-url',
-  'proxy',
-  'dns',
-  'tcp',
-  'tls',
-  'certificate',
-  'discovery',
-  'jwks',
-  'endpoints',
-  'clock',
-];
+/** The checks only `connector verify` adds (they need a client ID and secret, or the API). */
+const VERIFY_ONLY_IDS: readonly string[] = ['credentials', 'redirect-uri', 'cortex-side'];
+const DIAGNOSE_IDS = CHECK_ORDER.filter((id) => !VERIFY_ONLY_IDS.includes(id));
 
 let pki: TestPki;
 let dir: string;

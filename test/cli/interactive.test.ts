@@ -8,12 +8,12 @@ import { PassThrough, Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { run } from '../../src/cli.js';
-import { type ApiServer, startApiServer } from '../../src/cortex/server.js';
+import type { ApiServer } from '../../src/cortex/server.js';
 import type { Io } from '../../src/io.js';
-import { runCli, tempDir, writeTemp } from '../support/cli.ts';
+import { runCli, tempDir } from '../support/cli.ts';
+import { startConnectorWorld } from '../support/connector-world.ts';
 import { secretTool } from '../support/keyring.ts';
-import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.ts';
-import { createTestPki } from '../support/pki.ts';
+import type { OidcIssuer } from '../support/oidc-issuer.ts';
 
 const skip = inject('keyringSkipReason');
 const bus = inject('keyringBusAddress');
@@ -176,15 +176,12 @@ function expectNoSecret(t: Terminal): void {
 }
 
 beforeAll(async () => {
-  const pki = await createTestPki();
   dir = tempDir();
-  caFile = writeTemp(dir, 'ca.pem', pki.root.certPem);
-  issuer = await startOidcIssuer({
-    tls: pki.leaf,
-    path: '/oauth2/default',
+  ({ issuer, api, caFile } = await startConnectorWorld({
+    caDir: dir,
     clients: [{ clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [CALLBACK] }],
-  });
-  api = await startApiServer({ tokens: [TOKEN], ca: [pki.root.certPem] });
+    api: { tokens: [TOKEN] },
+  }));
 });
 
 afterAll(async () => {

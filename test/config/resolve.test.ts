@@ -5,19 +5,9 @@ import {
   resolveApiUrl,
   resolveProfileName,
 } from '../../src/config/resolve.ts';
-import { CortexSsoError } from '../../src/errors.ts';
 import { Secret } from '../../src/secret.ts';
 import { createMemoryKeychain } from '../../src/secrets/memory-keychain.ts';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CortexSsoError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
+import { codeOf } from '../support/errors.ts';
 
 describe('resolveProfileName', () => {
   it('takes --profile, then CORTEX_SSO_PROFILE, else "default"', () => {

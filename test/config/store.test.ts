@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configDir, openConfigStore, type Profile } from '../../src/config/store.ts';
 import { CortexSsoError } from '../../src/errors.ts';
+import { codeOf } from '../support/errors.ts';
 
 let root: string;
 let dir: string;
@@ -23,16 +24,6 @@ const PROFILE: Profile = {
   redirectUri: 'https://app.getcortexapp.com/login?tenantCode=acme',
   updatedAt: '2026-11-29T10:00:00.000Z',
 };
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CortexSsoError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 describe('config store on a real directory', () => {
   it('round-trips profiles in a 0600 file named by .path', () => {

@@ -21,6 +21,8 @@ export interface CliOptions {
   stdin?: string;
   /** Kill the child after this long (a hang is a failure, not a stuck suite). */
   timeoutMs?: number;
+  /** Called with the child's pid as soon as it is started (e.g. to read /proc while it runs). */
+  onSpawn?: (pid: number | undefined) => void;
 }
 
 /** A clean environment: no CI, no colours, no proxies, the private keyring's bus. */
@@ -53,6 +55,7 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
   const argv = [BIN, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    opts.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

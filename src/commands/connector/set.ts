@@ -7,6 +7,7 @@ import { clientSecretAccount } from '../../secrets/keychain.js';
 import {
   asValidator,
   type Checked,
+  type CommonConnectorOptions,
   type ConnectorDeps,
   checkClientId,
   checkIssuer,
@@ -19,19 +20,9 @@ import {
   validateNetworkFlags,
 } from './shared.js';
 
-export interface SetOptions {
+export interface SetOptions extends CommonConnectorOptions {
   type?: string;
-  clientId?: string;
-  issuer?: string;
   clientSecretStdin?: boolean;
-  profile?: string;
-  apiUrl?: string;
-  redirectUri?: string;
-  caFile?: string;
-  proxy?: string;
-  timeoutSeconds: number;
-  warnDays: number;
-  allowHttpLoopback?: boolean;
   dryRun?: boolean;
   force?: boolean;
   /** Skip the interactive "push?" confirmation. */

@@ -228,6 +228,20 @@ export async function runVerification(
   }
 }
 
+/** The flags of the connector commands that run the checklist (set, verify). */
+export interface CommonConnectorOptions {
+  profile?: string;
+  clientId?: string;
+  issuer?: string;
+  apiUrl?: string;
+  redirectUri?: string;
+  caFile?: string;
+  proxy?: string;
+  timeoutSeconds: number;
+  warnDays: number;
+  allowHttpLoopback?: boolean;
+}
+
 /** Shared flag validation for commands that run the checklist. */
 export function validateNetworkFlags(timeoutSeconds: number, warnDays: number): void {
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300) {

@@ -4,6 +4,7 @@ import type { DiagnoseResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
 import {
+  type CommonConnectorOptions,
   type ConnectorDeps,
   checkClientId,
   checkIssuer,
@@ -13,18 +14,8 @@ import {
   validateNetworkFlags,
 } from './shared.js';
 
-export interface VerifyOptions {
-  profile?: string;
-  clientId?: string;
-  issuer?: string;
-  apiUrl?: string;
-  redirectUri?: string;
-  caFile?: string;
-  proxy?: string;
-  timeoutSeconds: number;
-  warnDays: number;
+export interface VerifyOptions extends CommonConnectorOptions {
   strict: boolean;
-  allowHttpLoopback?: boolean;
 }
 
 /** Same document as `diagnose --json`, plus the profile that was verified. */
