@@ -1,4 +1,4 @@
-import { CODES } from '../codes.js';
+import { CODES, type Code } from '../codes.js';
 import type { DeleteResult } from '../commands/connector/delete.js';
 import type { SetResult } from '../commands/connector/set.js';
 import type { ShowResult } from '../commands/connector/show.js';
@@ -70,7 +70,7 @@ export function renderShow(r: ShowResult, opts: TextOptions): string {
     ? '(none)'
     : 'lastFour' in l.secret
       ? `****${l.secret.lastFour} in ${l.secret.where}`
-      : `unreadable: ${l.secret.error}`;
+      : `unreadable [${l.secret.code}]`;
   const rows: Array<[string, string, string]> = [
     ['type', show(l?.type), r.remoteError ? '?' : show(rem?.type)],
     ['client ID', show(l?.clientId), r.remoteError ? '?' : show(rem?.clientId)],
@@ -85,9 +85,18 @@ export function renderShow(r: ShowResult, opts: TextOptions): string {
     `  ${''.padEnd(14)}${c.bold('local'.padEnd(w1))}  ${c.bold('live in Cortex')}`,
     ...rows.map(([k, a, b]) => `  ${k.padEnd(14)}${a.padEnd(w1)}  ${b}`),
   ];
+  if (l?.secret && 'error' in l.secret) {
+    out.push('', c.yellow(`Local secret unreadable [${l.secret.code}]: ${l.secret.error}`));
+  }
   if (r.remoteError)
     out.push('', c.yellow(`Live connector unavailable [${r.remoteError.code}]: ${r.remoteError.message}`));
-  else if (!rem) out.push('', 'No connector is configured in Cortex.');
+  const problemCodes = new Set(
+    [l?.secret && 'code' in l.secret ? l.secret.code : undefined, r.remoteError?.code].filter(
+      (x): x is Code => x !== undefined && x in CODES,
+    ),
+  );
+  for (const code of problemCodes) out.push(`${c.cyan('Fix:')} ${CODES[code].advice}`);
+  if (!r.remoteError && !rem) out.push('', 'No connector is configured in Cortex.');
   if (r.drift.length > 0) {
     out.push(
       '',

@@ -76,10 +76,10 @@ export function keychainFromBackend(backend: KeychainBackend, opts: { timeoutMs:
         try {
           value = await backend.get(account, signal);
         } catch (err) {
-          throw mapError(err, `read ${account}`, where);
+          throw mapError(err, `read ${describeAccount(account)}`, where);
         }
         if (value === null) {
-          if (await lockedCheck(signal)) throw lockedError(`read ${account}`);
+          if (await lockedCheck(signal)) throw lockedError(`read ${describeAccount(account)}`);
           return null;
         }
         return new Secret(value);
@@ -95,16 +95,16 @@ export function keychainFromBackend(backend: KeychainBackend, opts: { timeoutMs:
           try {
             await backend.set(account, value, signal);
           } catch (err) {
-            throw mapError(err, `store ${account}`, where, value);
+            throw mapError(err, `store ${describeAccount(account)}`, where, value);
           }
           let readBack: string | null;
           try {
             readBack = await backend.get(account, signal);
           } catch (err) {
-            throw mapError(err, `read back ${account}`, where, value);
+            throw mapError(err, `read back ${describeAccount(account)}`, where, value);
           }
           if (readBack !== value) {
-            if (await lockedCheck(signal)) throw lockedError(`store ${account}`);
+            if (await lockedCheck(signal)) throw lockedError(`store ${describeAccount(account)}`);
             throw new CortexSsoError(
               'KEYCHAIN_UNAVAILABLE',
               `The keychain (${where}) accepted ${account} but reading it back ${readBack === null ? 'found nothing' : 'gave a different value'}: it was not stored.`,
@@ -121,9 +121,9 @@ export function keychainFromBackend(backend: KeychainBackend, opts: { timeoutMs:
         try {
           deleted = await backend.delete(account, signal);
         } catch (err) {
-          throw mapError(err, `delete ${account}`, where);
+          throw mapError(err, `delete ${describeAccount(account)}`, where);
         }
-        if (!deleted && (await lockedCheck(signal))) throw lockedError(`delete ${account}`);
+        if (!deleted && (await lockedCheck(signal))) throw lockedError(`delete ${describeAccount(account)}`);
         return deleted;
       });
     },
@@ -173,7 +173,16 @@ export function mapError(err: unknown, action: string, where: string, secretValu
     KEYCHAIN_UNAVAILABLE: `Cannot ${action}: the keychain${place} is not available`,
     KEYCHAIN_TIMEOUT: `Cannot ${action}: the keychain${place} did not answer`,
   };
-  return new CortexSsoError(code, `${lead[code]}: ${raw}`, { detail: raw });
+  // The platform's own words go to the detail line only, so the message stays one readable line.
+  return new CortexSsoError(code, `${lead[code]}.`, { detail: `The keychain said: ${raw}` });
+}
+
+/** "client-secret:work" -> 'the client secret of profile "work"', for messages people read. */
+export function describeAccount(account: string): string {
+  const [kind, profile] = account.split(':', 2);
+  const what =
+    kind === 'client-secret' ? 'the client secret' : kind === 'api-token' ? 'the Cortex API token' : account;
+  return profile ? `${what} of profile "${profile}"` : what;
 }
 
 function classify(message: string): 'KEYCHAIN_LOCKED' | 'KEYCHAIN_UNAVAILABLE' | 'KEYCHAIN_TIMEOUT' {

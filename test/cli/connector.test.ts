@@ -378,4 +378,24 @@ describe.skipIf(skip !== '')('connector lifecycle (real keychain, real issuer, r
       await proxy.close();
     }
   });
+
+  it('on a fresh machine without a keychain, says what is missing in plain words', async () => {
+    const fresh = {
+      CORTEX_SSO_CONFIG_DIR: tempDir(),
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/cortex-sso-test-bus',
+      CORTEX_API_TOKEN: undefined,
+    };
+    const verify = await cli(['connector', 'verify'], fresh);
+    expect(verify.code).toBe(2);
+    expect(verify.stderr).toMatch(/Nothing to verify for profile "default"/);
+    expect(verify.stderr.match(/the client secret/g)?.length).toBe(1);
+    expect(verify.stderr).not.toMatch(/DBus|Platform failure/);
+
+    const show = await cli(['connector', 'show'], fresh);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/client secret unreadable \[KEYCHAIN_UNAVAILABLE\]\s/);
+    expect(show.stdout).toMatch(/Cortex API token of profile "default".*not available/);
+    expect(show.stdout.match(/Fix: /g)?.length).toBe(1);
+    expect(show.stdout).not.toMatch(/client-secret:default|api-token:default/);
+  });
 });

@@ -20,7 +20,7 @@ export interface ShowResult {
     redirectUri?: string;
     updatedAt?: string;
     /** Where the secret is and its last four; never the secret. */
-    secret: { where: string; lastFour: string } | { where: string; error: string } | null;
+    secret: { where: string; lastFour: string } | { where: string; error: string; code: string } | null;
   } | null;
   remote: Connector | null;
   /** Why the live connector could not be read (no token, API down...). */
@@ -45,7 +45,11 @@ export async function run(opts: ShowOptions, deps: ConnectorDeps): Promise<ShowR
       const s = await deps.keychain.get(clientSecretAccount(profileName));
       if (s) secret = { where: deps.keychain.description, lastFour: s.lastFour };
     } catch (err) {
-      secret = { where: deps.keychain.description, error: err instanceof Error ? err.message : String(err) };
+      secret = {
+        where: deps.keychain.description,
+        error: err instanceof Error ? err.message : String(err),
+        code: err instanceof CortexSsoError ? err.code : 'INTERNAL',
+      };
     }
   }
 

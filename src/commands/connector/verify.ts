@@ -39,9 +39,21 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
   if (!issuerRaw) missing.push('the issuer: --issuer, CORTEX_SSO_ISSUER, or `connector set` first');
 
   let secret: Secret | null = null;
+  let keychainFailed = false;
   if (env.CORTEX_SSO_CLIENT_SECRET) secret = new Secret(env.CORTEX_SSO_CLIENT_SECRET.trim());
-  else secret = await deps.keychain.get(clientSecretAccount(profileName));
-  if (!secret)
+  else {
+    try {
+      secret = await deps.keychain.get(clientSecretAccount(profileName));
+    } catch (err) {
+      // With nothing configured, "nothing to verify" is the news; the keychain only matters after.
+      if (missing.length === 0 || !(err instanceof CortexSsoError)) throw err;
+      missing.push(
+        `the client secret: CORTEX_SSO_CLIENT_SECRET (the keychain could not be read: ${err.code})`,
+      );
+      keychainFailed = true;
+    }
+  }
+  if (!secret && !keychainFailed)
     missing.push(
       `the client secret: CORTEX_SSO_CLIENT_SECRET, or \`connector set\` to store it in the keychain (profile "${profileName}")`,
     );
