@@ -423,6 +423,10 @@ The secret is never accepted as a flag value (shell history, process list). Exam
         );
       }
       // The spinner starts with the first check, after any prompts, and stops before the push question.
+      let reviewed = false;
+      const reviewRenderer = deps.interactive
+        ? (await import('./report/connector.js')).renderSetReview
+        : undefined;
       const result = await withProgress(ctx, json, (onCheck, stop) =>
         run(
           {
@@ -437,12 +441,20 @@ The secret is never accepted as a flag value (shell history, process list). Exam
             force: Boolean(opts.force),
             yes: Boolean(opts.yes),
           },
-          { ...deps, ...(onCheck ? { onCheck } : {}), ...(stop ? { onChecksDone: stop } : {}) },
+          {
+            ...deps,
+            ...(onCheck ? { onCheck } : {}),
+            ...(stop ? { onChecksDone: stop } : {}),
+            review: (r) => {
+              reviewed = true;
+              write(ctx.io.stderr, `\n${reviewRenderer?.(r, textOptions(ctx, opts)) ?? ''}\n`);
+            },
+          },
         ),
       );
       await emit(ctx, json, result, async () => {
         const { renderSet } = await import('./report/connector.js');
-        return renderSet(result, textOptions(ctx, opts));
+        return renderSet(result, { ...textOptions(ctx, opts), reviewed });
       });
       ctx.exitCode = result.ok ? EXIT.OK : EXIT.FAILED;
     });

@@ -7,18 +7,10 @@ import { painter, renderDiagnose, renderTarget, type TextOptions } from './text.
 
 const show = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '(none)' : v);
 
-export function renderSet(r: SetResult, opts: TextOptions): string {
+/** What is about to change and what the pre-flight found: shown before the push question too. */
+export function renderSetReview(r: SetResult, opts: TextOptions): string {
   const c = painter(opts.color);
   const out: string[] = [];
-  const v = r.values;
-  out.push(c.bold(`Connector for profile "${r.profile}" → ${r.apiUrl}`));
-  out.push(`  type          ${v.type}  ${c.dim(`(${v.sources.type})`)}`);
-  out.push(`  client ID     ${v.clientId}  ${c.dim(`(${v.sources.clientId})`)}`);
-  out.push(`  client secret ****${v.clientSecretLastFour}  ${c.dim(`(${v.sources.clientSecret})`)}`);
-  out.push(`  issuer        ${v.issuer}  ${c.dim(`(${v.sources.issuer})`)}`);
-  out.push(`  redirect URI  ${v.redirectUri}  ${c.dim('(must be a Sign-in redirect URI of the Okta app)')}`);
-  for (const n of r.notes) out.push(c.yellow(`  note: ${n}`));
-  out.push('');
   if (r.changes.length === 0) out.push('Changes: none (the live connector already has these values).');
   else {
     out.push(
@@ -34,6 +26,22 @@ export function renderSet(r: SetResult, opts: TextOptions): string {
   }
   out.push('', c.bold('Pre-flight (the same checks as `connector verify`, on the new values):'));
   for (const t of r.preflight.results) out.push(renderTarget(t, opts));
+  return `${out.join('\n')}\n`;
+}
+
+/** The whole story of a `connector set`; `reviewed` leaves out what the review already showed. */
+export function renderSet(r: SetResult, opts: TextOptions & { reviewed?: boolean }): string {
+  const c = painter(opts.color);
+  const out: string[] = [];
+  const v = r.values;
+  out.push(c.bold(`Connector for profile "${r.profile}" → ${r.apiUrl}`));
+  out.push(`  type          ${v.type}  ${c.dim(`(${v.sources.type})`)}`);
+  out.push(`  client ID     ${v.clientId}  ${c.dim(`(${v.sources.clientId})`)}`);
+  out.push(`  client secret ****${v.clientSecretLastFour}  ${c.dim(`(${v.sources.clientSecret})`)}`);
+  out.push(`  issuer        ${v.issuer}  ${c.dim(`(${v.sources.issuer})`)}`);
+  out.push(`  redirect URI  ${v.redirectUri}  ${c.dim('(must be a Sign-in redirect URI of the Okta app)')}`);
+  for (const n of r.notes) out.push(c.yellow(`  note: ${n}`));
+  if (!opts.reviewed) out.push('', renderSetReview(r, opts).trimEnd());
   out.push('');
   if (r.dryRun) {
     out.push(

@@ -226,6 +226,10 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
 
     const confirm = await t.waitFor(/Push to .*\?/);
     expect(confirm).toContain(`Push to ${api.url}`);
+    // The person sees what will change and what the checks found BEFORE answering.
+    const beforeQuestion = t.screenText.slice(0, t.screenText.lastIndexOf('Push to'));
+    expect(beforeQuestion).toMatch(/Changes: no connector exists yet; this creates it:/);
+    expect(beforeQuestion).toMatch(/Pre-flight[\s\S]*credentials\s+Client ID and secret accepted/);
     expect(confirm).toMatch(/users sign in to Cortex only through this Okta connector/);
     expect(api.connector()).toBeNull(); // nothing pushed before the answer
     t.type(`y${ENTER}`);
@@ -236,6 +240,7 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
     expect(t.out).toContain(`client secret ****${SECRET.slice(-4)}  (prompt)`);
     expect(t.out).toContain(`issuer        ${issuer.issuer}  (prompt)`);
     expect(t.out).toMatch(/Pushed: connector version \d+ is live/);
+    expect(t.out).not.toMatch(/Pre-flight/); // shown once, before the question, not again
     expect(t.out).toMatch(/Secret: stored in the OS keychain/);
 
     // The masked line shows stars only, as many as were typed; the secret is nowhere on screen.

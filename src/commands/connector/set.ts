@@ -119,9 +119,9 @@ async function gather(opts: SetOptions, profileName: string, deps: ConnectorDeps
   } else if (deps.interactive) {
     const raw = await deps.prompter.input('Okta client ID (app > General > Client Credentials)', {
       ...(profile?.clientId ? { default: profile.clientId } : {}),
-      validate: asValidator((v) => checkClientId(v, 'client ID')),
+      validate: asValidator((v) => checkClientId(v, '')),
     });
-    const checked = checkClientId(raw, 'client ID');
+    const checked = checkClientId(raw, '');
     if (checked.notes.some((n) => n.includes('does not look like') || n.includes('unusually long'))) {
       const keep = await deps.prompter.confirm(
         `"${checked.value}" ${checked.notes.at(-1)}. Use it anyway?`,
@@ -163,7 +163,7 @@ async function gather(opts: SetOptions, profileName: string, deps: ConnectorDeps
       {
         validate: asValidator((v) => {
           if (v === '' && existing) return;
-          checkSecret(new Secret(v), 'client secret', clientId);
+          checkSecret(new Secret(v), '', clientId);
         }),
       },
     );
@@ -171,7 +171,7 @@ async function gather(opts: SetOptions, profileName: string, deps: ConnectorDeps
       secret = existing;
       secretSource = 'keychain';
     } else {
-      secret = take(checkSecret(answer, 'client secret', clientId));
+      secret = take(checkSecret(answer, '', clientId));
       secretSource = 'prompt';
     }
   } else {
@@ -197,10 +197,10 @@ async function gather(opts: SetOptions, profileName: string, deps: ConnectorDeps
       'Okta issuer (e.g. https://acme.okta.com or https://acme.okta.com/oauth2/default)',
       {
         ...(profile?.issuer ? { default: profile.issuer } : {}),
-        validate: asValidator((v) => checkIssuer(v, 'issuer', allowHttp)),
+        validate: asValidator((v) => checkIssuer(v, '', allowHttp)),
       },
     );
-    issuer = take(checkIssuer(raw, 'issuer', allowHttp));
+    issuer = take(checkIssuer(raw, '', allowHttp));
     issuerSource = 'prompt';
   } else if (profile?.issuer) {
     issuer = profile.issuer;
@@ -251,7 +251,12 @@ function diff(remote: Connector | null, g: Gathered): FieldChange[] {
   return changes;
 }
 
-export async function run(opts: SetOptions, deps: ConnectorDeps): Promise<SetResult> {
+export interface SetDeps extends ConnectorDeps {
+  /** Shows the changes and the pre-flight to the person about to confirm the push. */
+  review?: (result: SetResult) => void;
+}
+
+export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
   validateNetworkFlags(opts.timeoutSeconds, opts.warnDays);
   const profileName = resolveProfileName(opts.profile, deps.io.env);
   const g = await gather(opts, profileName, deps);
@@ -320,6 +325,8 @@ export async function run(opts: SetOptions, deps: ConnectorDeps): Promise<SetRes
   }
 
   if (deps.interactive && !opts.yes) {
+    // Show what is about to change, and what the checks found, before asking.
+    deps.review?.(result);
     const summary = changes.length === 0 ? 'no field changes' : changes.map((c) => c.field).join(', ');
     const sure = await deps.prompter.confirm(
       `Push to ${api.apiUrl} (${summary})? After saving, users sign in to Cortex only through this Okta connector.`,

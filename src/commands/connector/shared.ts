@@ -35,26 +35,29 @@ export interface Checked<T> {
   notes: string[];
 }
 
+/** ' (--client-id)' for a named source; nothing for a prompt, where the person knows what they typed. */
+const from = (origin: string) => (origin ? ` (${origin})` : '');
+
 const OKTA_CLIENT_ID = /^0oa[A-Za-z0-9]{17}$/;
 
 /** An Okta client ID: trimmed, no inner white space, URL-safe characters; odd shapes get a note. */
 export function checkClientId(raw: string, origin: string): Checked<string> {
   const notes: string[] = [];
   const value = raw.trim();
-  if (value !== raw) notes.push(`removed white space around the client ID (${origin})`);
-  if (value === '') throw new CortexSsoError('INPUT_INVALID', `The client ID (${origin}) is empty.`);
+  if (value !== raw) notes.push(`removed white space around the client ID${from(origin)}`);
+  if (value === '') throw new CortexSsoError('INPUT_INVALID', `The client ID${from(origin)} is empty.`);
   if (/\s/.test(value))
-    throw new CortexSsoError('INPUT_INVALID', `The client ID (${origin}) contains white space.`);
+    throw new CortexSsoError('INPUT_INVALID', `The client ID${from(origin)} contains white space.`);
   if (/^https?:\/\//i.test(value)) {
     throw new CortexSsoError(
       'INPUT_INVALID',
-      `The client ID (${origin}) is a URL; it looks like the issuer was pasted into the client ID.`,
+      `The client ID${from(origin)} is a URL; it looks like the issuer was pasted into the client ID.`,
     );
   }
   if (!/^[A-Za-z0-9._~-]+$/.test(value)) {
     throw new CortexSsoError(
       'INPUT_INVALID',
-      `The client ID (${origin}) has characters a client ID never has; copy it again from the Okta app's General tab.`,
+      `The client ID${from(origin)} has characters a client ID never has; copy it again from the Okta app's General tab.`,
     );
   }
   if (!OKTA_CLIENT_ID.test(value)) {
@@ -72,18 +75,18 @@ export function checkSecret(raw: Secret, origin: string, clientId?: string): Che
   const notes: string[] = [];
   const text = raw.reveal();
   const trimmed = text.trim();
-  if (trimmed !== text) notes.push(`removed white space around the client secret (${origin})`);
-  if (trimmed === '') throw new CortexSsoError('INPUT_INVALID', `The client secret (${origin}) is empty.`);
+  if (trimmed !== text) notes.push(`removed white space around the client secret${from(origin)}`);
+  if (trimmed === '') throw new CortexSsoError('INPUT_INVALID', `The client secret${from(origin)} is empty.`);
   if (/\s/.test(trimmed)) {
     throw new CortexSsoError(
       'INPUT_INVALID',
-      `The client secret (${origin}) contains white space; copy it again from the Okta app.`,
+      `The client secret${from(origin)} contains white space; copy it again from the Okta app.`,
     );
   }
   if (clientId !== undefined && trimmed === clientId) {
     throw new CortexSsoError(
       'INPUT_INVALID',
-      `The client secret (${origin}) equals the client ID; copy the secret from Client Credentials in the Okta app.`,
+      `The client secret${from(origin)} equals the client ID; copy the secret from Client Credentials in the Okta app.`,
     );
   }
   if (trimmed.length < 20)
@@ -97,10 +100,10 @@ export function checkIssuer(raw: string, origin: string, allowHttpLoopback = fal
   if (!r.ok) {
     throw new CortexSsoError(
       'INPUT_INVALID',
-      `The issuer (${origin}) is not usable: ${r.message}${r.suggestion ? ` Did you mean ${r.suggestion} ?` : ''}`,
+      `The issuer${from(origin)} is not usable: ${r.message}${r.suggestion ? ` Did you mean ${r.suggestion} ?` : ''}`,
     );
   }
-  const notes = r.value.normalizations.map((n) => `issuer ${n}: using ${r.value.issuer}`);
+  const notes = r.value.normalizations.map((n) => `issuer: ${n}; using ${r.value.issuer}`);
   return { value: r.value.issuer, notes };
 }
 

@@ -62,8 +62,8 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
       detail: missing.map((m) => `  - ${m}`).join('\n'),
     });
   }
-  const clientId = checkClientId(clientIdRaw, 'client ID').value;
-  const issuer = checkIssuer(issuerRaw, 'issuer', Boolean(opts.allowHttpLoopback)).value;
+  const clientId = checkClientId(clientIdRaw, '').value;
+  const issuer = checkIssuer(issuerRaw, '', Boolean(opts.allowHttpLoopback)).value;
   const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
 
   // Cortex's side is checked when an API token is at hand; without one that check is skipped.
