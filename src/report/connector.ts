@@ -1,6 +1,7 @@
 import { CODES, type Code } from '../codes.js';
 import type { DeleteResult } from '../commands/connector/delete.js';
 import type { SetResult } from '../commands/connector/set.js';
+import { DEFAULT_REDIRECT_URI } from '../commands/connector/shared.js';
 import type { ShowResult } from '../commands/connector/show.js';
 import type { VerifyResult } from '../commands/connector/verify.js';
 import { painter, renderDiagnose, renderTarget, type TextOptions } from './text.js';
@@ -77,14 +78,14 @@ export function renderShow(r: ShowResult, opts: TextOptions): string {
   const secretLocal = !l?.secret
     ? '(none)'
     : 'lastFour' in l.secret
-      ? `****${l.secret.lastFour} in ${l.secret.where}`
+      ? `****${l.secret.lastFour}`
       : `unreadable [${l.secret.code}]`;
   const rows: Array<[string, string, string]> = [
     ['type', show(l?.type), r.remoteError ? '?' : show(rem?.type)],
     ['client ID', show(l?.clientId), r.remoteError ? '?' : show(rem?.clientId)],
     ['client secret', secretLocal, r.remoteError ? '?' : rem ? `****${rem.clientSecretLastFour}` : '(none)'],
     ['issuer', show(l?.issuer), r.remoteError ? '?' : show(rem?.issuer)],
-    ['redirect URI', show(l?.redirectUri), '-'],
+    ['redirect URI', l?.redirectUri ?? `${DEFAULT_REDIRECT_URI} (default)`, '-'],
     ['updated', show(l?.updatedAt), r.remoteError ? '?' : show(rem?.updatedAt)],
   ];
   const w1 = Math.max(...rows.map((x) => x[1].length), 'local'.length);
@@ -93,6 +94,7 @@ export function renderShow(r: ShowResult, opts: TextOptions): string {
     `  ${''.padEnd(14)}${c.bold('local'.padEnd(w1))}  ${c.bold('live in Cortex')}`,
     ...rows.map(([k, a, b]) => `  ${k.padEnd(14)}${a.padEnd(w1)}  ${b}`),
   ];
+  if (l?.secret && 'lastFour' in l.secret) out.push(c.dim(`  (secret kept in ${l.secret.where})`));
   if (l?.secret && 'error' in l.secret) {
     out.push('', c.yellow(`Local secret unreadable [${l.secret.code}]: ${l.secret.error}`));
   }
