@@ -23,6 +23,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Called with the child's pid as soon as it is started (e.g. to read /proc while it runs). */
   onSpawn?: (pid: number | undefined) => void;
+  /** Run under another program, e.g. ['unshare', '-n'] for an isolated network namespace. */
+  wrap?: string[];
 }
 
 /** A clean environment: no CI, no colours, no proxies, the private keyring's bus. */
@@ -54,7 +56,8 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
   }
   const argv = [BIN, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [cmd, ...pre] = opts.wrap?.length ? [...opts.wrap, process.execPath] : [process.execPath];
+    const child = spawn(cmd ?? process.execPath, [...pre, ...argv], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     opts.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
