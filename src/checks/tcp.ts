@@ -77,6 +77,22 @@ export const check: Check = {
       };
     }
     const code = failed[0]?.code ?? 'TCP_UNREACHABLE';
+    // This machine has no route for one address family at all (typically no IPv6) while the other
+    // connects: clients fall back (happy eyeballs), and Cortex connects from its own network, so
+    // that is a note, not a warning that --strict would turn into a failed CI run.
+    const noRouteFamily = (family: 4 | 6) =>
+      attempts.filter((a) => a.family === family).every((a) => !a.ok && a.code === 'TCP_UNREACHABLE');
+    const onlyMissingFamily =
+      ok.length > 0 && failed.every((a) => a.code === 'TCP_UNREACHABLE' && noRouteFamily(a.family));
+    if (onlyMissingFamily) {
+      const fam = failed[0]?.family === 6 ? 'IPv6' : 'IPv4';
+      return {
+        status: 'pass',
+        title: `Port ${hop.port} accepts connections (${fam} has no route from this machine)`,
+        detail,
+        data,
+      };
+    }
     if (ok.length > 0) {
       return {
         status: 'warn',
