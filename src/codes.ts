@@ -404,7 +404,7 @@ export function codeInfo(code: Code): CodeInfo {
   return CODES[code];
 }
 
-/** Docs anchor for a code in docs/codes.md. */
+/** Link to a code's entry in docs/codes.md (GitHub keeps underscores in heading anchors). */
 export function docsAnchor(code: Code): string {
-  return `docs/codes.md#${code.toLowerCase().replaceAll('_', '-')}`;
+  return `docs/codes.md#${code.toLowerCase()}`;
 }

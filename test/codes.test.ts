@@ -63,7 +63,7 @@ describe('docs/codes.md', () => {
     const doc = renderCodesDoc();
     for (const code of Object.keys(CODES) as Code[]) {
       expect(doc).toContain(`### ${code}\n`);
-      expect(docsAnchor(code)).toBe(`docs/codes.md#${code.toLowerCase().replaceAll('_', '-')}`);
+      expect(docsAnchor(code)).toBe(`docs/codes.md#${code.toLowerCase()}`);
     }
   });
 });

@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import type { ProxyRoute } from '../checks/types.js';
 import { CortexSsoError } from '../errors.js';
 import { codedError, mapNetError } from './errors.js';
+import { secureContextFor } from './secure-context.js';
 
 export interface OpenTcpOptions {
   family?: 4 | 6;
@@ -291,11 +292,15 @@ export async function tlsHandshake(opts: TlsProbeOptions): Promise<TlsProbe> {
       socket: tcp,
       ...(servername ? { servername } : {}),
       rejectUnauthorized: false,
-      ca: [...(opts.ca ?? [])],
+      // Trust, versions and ciphers come from a cached context: building one per handshake parsed
+      // every CA certificate each time.
+      secureContext: secureContextFor({
+        ca: opts.ca ?? [],
+        minVersion: opts.minVersion ?? 'TLSv1.2',
+        ...(opts.maxVersion ? { maxVersion: opts.maxVersion } : {}),
+        ...(opts.ciphers ? { ciphers: opts.ciphers } : {}),
+      }),
       ALPNProtocols: opts.ALPNProtocols ?? ['h2', 'http/1.1'],
-      minVersion: opts.minVersion ?? 'TLSv1.2',
-      ...(opts.maxVersion ? { maxVersion: opts.maxVersion } : {}),
-      ...(opts.ciphers ? { ciphers: opts.ciphers } : {}),
       // The identity is checked by the certificate check itself; here it would only hide the chain.
       checkServerIdentity: () => undefined,
     });

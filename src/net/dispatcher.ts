@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Agent, type Dispatcher, ProxyAgent } from 'undici';
 import type { ProxyRoute } from '../checks/types.js';
+import { secureContextFor } from './secure-context.js';
 
 export interface DispatcherOptions {
   /** Trust anchors (PEM). Replaces Node's defaults: pass public + extra roots (TrustStore.all()). */
@@ -33,7 +34,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   // A dispatcher closed elsewhere (NetContext.close) cannot serve again: replace it.
   const state = cached as (Dispatcher & { closed?: boolean; destroyed?: boolean }) | undefined;
   if (state && !state.closed && !state.destroyed) return state;
-  const tls = { ca: opts.ca, timeout: opts.connectTimeoutMs, allowH2: false };
+  // undici hands these to tls.connect for every new connection: a shared context avoids re-parsing
+  // the whole CA list each time.
+  const tls = {
+    secureContext: secureContextFor({ ca: opts.ca }),
+    timeout: opts.connectTimeoutMs,
+    allowH2: false,
+  };
   let dispatcher: Dispatcher;
   if (opts.proxy) {
     const url = new URL(opts.proxy.url);

@@ -63,29 +63,50 @@ function systemRoots(): string[] {
  * a USAGE error), NODE_EXTRA_CA_CERTS (best effort, like Node, which only warns) and the OS store.
  */
 export function createTrustStore(opts: TrustStoreOptions): TrustStore {
-  const publicRoots: string[] = [...(opts.publicRootsOverride ?? tls.rootCertificates)];
+  // Files the user named are read now: a bad one is a usage error before anything runs.
   const publicFile = opts.env.CORTEX_SSO_PUBLIC_CA_FILE?.trim();
-  if (publicFile) publicRoots.push(...readCaFile(publicFile, 'CORTEX_SSO_PUBLIC_CA_FILE'));
+  const publicExtra = publicFile ? readCaFile(publicFile, 'CORTEX_SSO_PUBLIC_CA_FILE') : [];
+  const caFileRoots = opts.caFile !== undefined ? readCaFile(opts.caFile, 'The --ca-file') : [];
 
-  const extraRoots: Array<{ source: 'ca-file' | 'NODE_EXTRA_CA_CERTS' | 'system'; pem: string }> = [];
-  if (opts.caFile !== undefined) {
-    for (const pem of readCaFile(opts.caFile, 'The --ca-file')) extraRoots.push({ source: 'ca-file', pem });
-  }
-  const extraFile = opts.env.NODE_EXTRA_CA_CERTS?.trim();
-  if (extraFile) {
-    try {
-      for (const pem of readCaFile(extraFile, 'NODE_EXTRA_CA_CERTS'))
-        extraRoots.push({ source: 'NODE_EXTRA_CA_CERTS', pem });
-    } catch {
-      // Node itself only warns about a bad NODE_EXTRA_CA_CERTS; do the same (ignore it).
+  // The big lists (Node's roots, NODE_EXTRA_CA_CERTS, the OS store: hundreds of certificates) are
+  // built on first use only, so a run that stops before any TLS work does not pay for them.
+  let publicRoots: string[] | undefined;
+  let extraRoots: TrustStore['extraRoots'] | undefined;
+  let all: readonly string[] | undefined;
+  const pub = (): string[] => {
+    publicRoots ??= [...(opts.publicRootsOverride ?? tls.rootCertificates), ...publicExtra];
+    return publicRoots;
+  };
+  const extra = (): TrustStore['extraRoots'] => {
+    if (extraRoots) return extraRoots;
+    const list: Array<{ source: 'ca-file' | 'NODE_EXTRA_CA_CERTS' | 'system'; pem: string }> =
+      caFileRoots.map((pem) => ({ source: 'ca-file' as const, pem }));
+    const extraFile = opts.env.NODE_EXTRA_CA_CERTS?.trim();
+    if (extraFile) {
+      try {
+        for (const pem of readCaFile(extraFile, 'NODE_EXTRA_CA_CERTS'))
+          list.push({ source: 'NODE_EXTRA_CA_CERTS', pem });
+      } catch {
+        // Node itself only warns about a bad NODE_EXTRA_CA_CERTS; do the same (ignore it).
+      }
     }
-  }
-  if (opts.includeSystem !== false) {
-    for (const pem of systemRoots()) extraRoots.push({ source: 'system', pem });
-  }
+    if (opts.includeSystem !== false) {
+      for (const pem of systemRoots()) list.push({ source: 'system', pem });
+    }
+    extraRoots = list;
+    return list;
+  };
   return {
-    publicRoots,
-    extraRoots,
-    all: () => [...publicRoots, ...extraRoots.map((r) => r.pem)],
+    get publicRoots() {
+      return pub();
+    },
+    get extraRoots() {
+      return extra();
+    },
+    // One array for the whole run, so TLS contexts built from it are cached (src/net/secure-context.ts).
+    all: () => {
+      all ??= Object.freeze([...pub(), ...extra().map((r) => r.pem)]);
+      return all as string[];
+    },
   };
 }
