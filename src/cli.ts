@@ -17,8 +17,8 @@ function version(): string {
   return pkg.version;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function toNumber(flag: string) {
@@ -104,28 +104,15 @@ Exit codes:
 Docs: README.md and docs/ (codes: docs/codes.md, JSON: docs/json-output.md)`,
   );
 
-  program
-    .command('diagnose')
-    .description(
-      'Check that an Okta issuer is reachable and sound, layer by layer (DNS, TCP, TLS, certificate, discovery, JWKS, clock, proxy).',
-    )
-    .addOption(
-      new Option('--issuer <url>', 'issuer to check; repeat for several').argParser(collect).default([]),
-    )
-    .option('--ca-file <pem>', 'extra trusted CA certificates (PEM), e.g. a corporate TLS-inspection root')
-    .option('--proxy <url>', 'HTTP proxy to use (default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY)')
-    .addOption(
-      new Option('--timeout <seconds>', 'timeout for each network step')
-        .argParser(toNumber('--timeout'))
-        .default(10),
-    )
-    .addOption(
-      new Option('--warn-days <n>', 'warn when the certificate expires within n days')
-        .argParser(toNumber('--warn-days'))
-        .default(30),
-    )
+  checkOptions(
+    program
+      .command('diagnose')
+      .description(
+        'Check that an Okta issuer is reachable and sound, layer by layer (DNS, TCP, TLS, certificate, discovery, JWKS, clock, proxy).',
+      )
+      .addOption(new Option('--issuer <url>', 'issuer to check; repeat for several').argParser(collect)),
+  )
     .option('--strict', 'treat warnings (e.g. TLS inspection, clock skew) as failures')
-    .option('--allow-http-loopback', 'allow a plain-http issuer on a loopback address (local test providers)')
     .option('--json', 'print one JSON document (schema: docs/json-output.md); same as --format json')
     .addOption(formatOption())
     .option(
@@ -148,8 +135,7 @@ Examples:
     .action(async (opts) => {
       const { run } = await import('./commands/diagnose.js');
       const format = outputFormat(opts);
-      const issuers: string[] =
-        opts.issuer.length > 0 ? opts.issuer : await defaultIssuers(ctx, opts.profile);
+      const issuers: string[] = opts.issuer?.length ? opts.issuer : await defaultIssuers(ctx, opts.profile);
       const result = await withProgress(ctx, format !== 'text', (onCheck) =>
         run(
           {
@@ -338,14 +324,14 @@ const API_URL_OPTION = () =>
     'Cortex API base URL (env CORTEX_API_URL, default https://api.getcortexapp.com)',
   );
 
-function networkOptions(cmd: Command): Command {
+/** The options of the issuer checklist, shared by diagnose, connector set and connector verify. */
+function checkOptions(cmd: Command): Command {
   return cmd
+    .option('--ca-file <pem>', 'extra trusted CA certificates (PEM), e.g. a corporate TLS-inspection root')
     .option(
-      '--redirect-uri <url>',
-      'redirect URI Cortex uses (default https://cortexapp.auth0.com/login/callback)',
+      '--proxy <url>',
+      'HTTP proxy for the issuer checks (default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY)',
     )
-    .option('--ca-file <pem>', 'extra trusted CA certificates (PEM) for the issuer checks')
-    .option('--proxy <url>', 'HTTP proxy for the issuer checks (default: HTTPS_PROXY / NO_PROXY)')
     .addOption(
       new Option('--timeout <seconds>', 'timeout for each network step')
         .argParser(toNumber('--timeout'))
@@ -360,6 +346,16 @@ function networkOptions(cmd: Command): Command {
       '--allow-http-loopback',
       'allow a plain-http issuer on a loopback address (local test providers)',
     );
+}
+
+/** checkOptions plus the redirect URI the verify probes use. */
+function networkOptions(cmd: Command): Command {
+  return checkOptions(
+    cmd.option(
+      '--redirect-uri <url>',
+      'redirect URI Cortex uses (default https://cortexapp.auth0.com/login/callback)',
+    ),
+  );
 }
 
 /** The values of the options added by networkOptions(), as the command modules name them. */

@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CHECK_ORDER } from '../src/checks/runner.ts';
 import { CODES } from '../src/codes.ts';
 
 const ROOT = resolve(new URL('../', import.meta.url).pathname);
@@ -160,21 +161,7 @@ describe(GUIDE, () => {
 
   it('covers every check of diagnose and connector verify with its own section', () => {
     const anchors = anchorsOf(guide);
-    for (const id of [
-      'issuer-url',
-      'proxy',
-      'dns',
-      'tcp',
-      'tls',
-      'certificate',
-      'discovery',
-      'jwks',
-      'endpoints',
-      'clock',
-      'credentials',
-      'redirect-uri',
-      'cortex-side',
-    ]) {
+    for (const id of CHECK_ORDER) {
       expect(anchors, id).toContain(id);
     }
   });
