@@ -95,3 +95,34 @@ describe('openTcp / tlsHandshake', () => {
     expect(e.message).toContain('502');
   });
 });
+
+describe('tlsHandshake over an unverified connection', () => {
+  it('reads the chain of an untrusted server and sends it no application data at all', async () => {
+    const tls = await import('node:tls');
+    const pki = await createTestPki('Untrusted Probe Root');
+    const received: Buffer[] = [];
+    let connections = 0;
+    const server = tls.createServer({ key: pki.leaf.keyPem, cert: pki.leaf.chainPem }, (socket) => {
+      socket.on('data', (d: Buffer) => received.push(d));
+      socket.on('error', () => {});
+    });
+    server.on('connection', () => {
+      connections += 1;
+    });
+    server.on('tlsClientError', () => {});
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      // Trusting nothing: the chain is judged as data, the connection is never verified.
+      const probe = await tlsHandshake({ host: 'localhost', port, timeoutMs: 3000 });
+      expect(probe.chainVerified).toBe(false);
+      expect(probe.chainPem.length).toBe(2);
+      // Let any late write reach the server before judging.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(connections).toBe(1);
+      expect(Buffer.concat(received).length).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+});
