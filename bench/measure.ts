@@ -1,7 +1,7 @@
 // Shared measuring code of the benchmarks: run `node <args>` as a child (asynchronously, so servers
 // living in the bench process keep answering), time it from spawn to exit, and read the child's own
 // peak RSS. Reports, never asserts. Plain `node` runs this file: erasable TypeScript only.
-import { spawn } from 'node:child_process';
+import { spawnCollect } from '../test/support/spawn.ts';
 
 /**
  * /usr/bin/time is not everywhere; ask Node for its own peak RSS (and CPU time) at exit instead. The
@@ -33,41 +33,23 @@ export interface MeasureOptions {
 }
 
 /** Run `node <RSS hook> ...args` once. */
-export function measure(args: string[], opts: MeasureOptions = {}): Promise<Sample> {
+export async function measure(args: string[], opts: MeasureOptions = {}): Promise<Sample> {
   const env = opts.env ?? { ...process.env, NO_COLOR: '1' };
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...RSS_HOOK, ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (exitCode) => {
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      clearTimeout(timer);
-      const m = /\nRSS=(\d+) CPU=(\d+)\s*$/.exec(stderr);
-      resolve({
-        ms,
-        maxRssKb: m ? Number(m[1]) : Number.NaN,
-        cpuMs: m ? Number(m[2]) / 1000 : Number.NaN,
-        exitCode,
-        stdout,
-        stderr: m ? stderr.slice(0, m.index) : stderr,
-      });
-    });
+  const t0 = process.hrtime.bigint();
+  const r = await spawnCollect(process.execPath, [...RSS_HOOK, ...args], {
+    env,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const m = /\nRSS=(\d+) CPU=(\d+)\s*$/.exec(r.stderr);
+  return {
+    ms,
+    maxRssKb: m ? Number(m[1]) : Number.NaN,
+    cpuMs: m ? Number(m[2]) / 1000 : Number.NaN,
+    exitCode: r.code,
+    stdout: r.stdout,
+    stderr: m ? r.stderr.slice(0, m.index) : r.stderr,
+  };
 }
 
 /** Nearest-rank percentile of an ascending list. */

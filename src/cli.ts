@@ -36,10 +36,20 @@ interface Ctx {
   exitCode: number;
   /** Set once a command has loaded the HTTP layer, so the exit path knows to release its sockets. */
   usedNetwork?: boolean;
+  /** The Cortex API's dispatcher for this run (proxy-aware), closed on the way out. */
+  apiAgent?: import('undici').Dispatcher;
 }
 
 function write(stream: NodeJS.WritableStream, text: string): void {
   stream.write(text);
+}
+
+/** The --json document of an error (docs/json-output.md, "The error document"). */
+function writeErrorDocument(
+  ctx: Ctx,
+  error: { code: string; message: string; detail?: string; advice?: string },
+): void {
+  write(ctx.io.stdout, `${JSON.stringify({ schemaVersion: 1, ok: false, error }, null, 2)}\n`);
 }
 
 /** Print an expected error: one line (plus advice), no stack. With --json, one JSON document too. */
@@ -48,17 +58,12 @@ function reportError(ctx: Ctx, err: CortexSsoError, json: boolean): number {
   const info = CODES[err.code as Code];
   const exit = USAGE_CODES.has(err.code) ? EXIT.USAGE : EXIT.FAILED;
   if (json) {
-    const doc = {
-      schemaVersion: 1,
-      ok: false,
-      error: {
-        code: err.code,
-        message: err.message,
-        ...(err.detail ? { detail: err.detail } : {}),
-        ...(info && err.code !== 'USAGE' ? { advice: info.advice } : {}),
-      },
-    };
-    write(ctx.io.stdout, `${JSON.stringify(doc, null, 2)}\n`);
+    writeErrorDocument(ctx, {
+      code: err.code,
+      message: err.message,
+      ...(err.detail ? { detail: err.detail } : {}),
+      ...(info && err.code !== 'USAGE' ? { advice: info.advice } : {}),
+    });
   }
   const lines = [`error: ${err.message}`];
   if (err.detail) lines.push(err.detail);
@@ -135,11 +140,12 @@ Examples:
     .action(async (opts) => {
       const { run } = await import('./commands/diagnose.js');
       const format = outputFormat(opts);
-      const issuers: string[] = opts.issuer?.length ? opts.issuer : await defaultIssuers(ctx, opts.profile);
+      const issuers: string[] = opts.issuer ?? [];
       const result = await withProgress(ctx, format !== 'text', (onCheck) =>
         run(
           {
             issuers,
+            ...(opts.profile ? { profile: opts.profile } : {}),
             caFile: opts.caFile,
             proxy: opts.proxy,
             timeoutSeconds: opts.timeout,
@@ -200,29 +206,16 @@ async function emitChecks(
   }
 }
 
-/** diagnose with no --issuer: CORTEX_SSO_ISSUER, else the profile's saved issuer. */
-async function defaultIssuers(ctx: Ctx, profileFlag: string | undefined): Promise<string[]> {
-  const fromEnv = ctx.io.env.CORTEX_SSO_ISSUER?.trim();
-  if (fromEnv) return [fromEnv];
-  const [{ resolveProfileName }, { openConfigStore }] = await Promise.all([
-    import('./config/resolve.js'),
-    import('./config/store.js'),
-  ]);
-  const name = resolveProfileName(profileFlag, { ...ctx.io.env });
-  const saved = openConfigStore({ env: { ...ctx.io.env } }).getProfile(name)?.issuer;
-  return saved ? [saved] : [];
-}
-
 type OnCheck = (issuerInput: string, result: import('./result.js').CheckResult) => void;
 
 /** Run `fn` with a spinner on stderr when a person watches a terminal (never in CI or with --json). */
 async function withProgress<T>(
   ctx: Ctx,
-  json: boolean,
+  quiet: boolean,
   fn: (onCheck?: OnCheck, stop?: () => void) => Promise<T>,
 ): Promise<T> {
   ctx.usedNetwork = true;
-  if (json || !canAnimate(ctx.io)) return fn();
+  if (quiet || !canAnimate(ctx.io)) return fn();
   const { default: ora } = await import('ora');
   const spinner = ora({
     text: 'Checking…',
@@ -284,7 +277,7 @@ async function connectorDeps(
     import('./cortex/client.js'),
     import('./io.js'),
   ]);
-  undiciModule ??= await import('undici');
+  const { EnvHttpProxyAgent } = await import('undici');
   return {
     io: ctx.io,
     keychain: createOsKeychain({ env: { ...ctx.io.env } }),
@@ -293,28 +286,30 @@ async function connectorDeps(
     interactive: canPrompt(ctx.io, noInput),
     // The API honours HTTP(S)_PROXY / NO_PROXY like the issuer checks: corporate networks reach
     // api.getcortexapp.com only through their proxy.
-    createClient: (baseUrl, token) => createCortexClient({ baseUrl, token, dispatcher: apiDispatcher(ctx) }),
+    createClient: (baseUrl, token) =>
+      createCortexClient({ baseUrl, token, dispatcher: apiDispatcher(ctx, EnvHttpProxyAgent) }),
   };
 }
 
-let apiAgent: import('undici').Dispatcher | undefined;
-
-function apiDispatcher(ctx: Ctx): import('undici').Dispatcher {
-  if (!apiAgent) {
+/** One proxy-aware dispatcher per run, from the command's environment (not process.env). */
+function apiDispatcher(
+  ctx: Ctx,
+  EnvHttpProxyAgent: typeof import('undici').EnvHttpProxyAgent,
+): import('undici').Dispatcher {
+  if (!ctx.apiAgent) {
     const env = ctx.io.env;
     const http = env.http_proxy ?? env.HTTP_PROXY;
     const https = env.https_proxy ?? env.HTTPS_PROXY ?? http;
     const no = env.no_proxy ?? env.NO_PROXY;
-    apiAgent = new undiciModule!.EnvHttpProxyAgent({
-      ...(http ? { httpProxy: http } : { httpProxy: '' }),
-      ...(https ? { httpsProxy: https } : { httpsProxy: '' }),
+    // '' (not undefined) means "no proxy": undici would otherwise fall back to process.env.
+    ctx.apiAgent = new EnvHttpProxyAgent({
+      httpProxy: http ?? '',
+      httpsProxy: https ?? '',
       ...(no ? { noProxy: no } : {}),
     });
   }
-  return apiAgent;
+  return ctx.apiAgent;
 }
-
-let undiciModule: typeof import('undici') | undefined;
 
 const PROFILE_OPTION = () =>
   new Option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")');
@@ -411,13 +406,13 @@ The secret is never accepted as a flag value (shell history, process list). Exam
     .action(async (opts) => {
       const { run } = await import('./commands/connector/set.js');
       const json = Boolean(opts.json);
-      const deps = await connectorDeps(ctx, opts.input === false);
       if (opts.clientSecret !== undefined) {
         throw new CortexSsoError(
           'USAGE',
           '--client-secret is not accepted: a secret on the command line lands in shell history and the process list. Pipe it in with --client-secret-stdin or set CORTEX_SSO_CLIENT_SECRET (and consider rotating the one you typed, in Okta).',
         );
       }
+      const deps = await connectorDeps(ctx, opts.input === false);
       // The spinner starts with the first check, after any prompts, and stops before the push question.
       let reviewed = false;
       const reviewRenderer = deps.interactive
@@ -608,10 +603,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   } finally {
     // Release keep-alive sockets so the process exits as soon as the work is done.
     if (ctx.usedNetwork) await (await import('./net/dispatcher.js')).closeAll();
-    if (apiAgent) {
-      await apiAgent.close();
-      apiAgent = undefined;
-    }
+    await ctx.apiAgent?.close();
   }
 }
 
@@ -627,12 +619,10 @@ async function handleError(ctx: Ctx, args: readonly string[], err: unknown): Pro
     }
     // Commander already printed its one-line message; with --json, scripts get the error document too.
     if (err.exitCode !== 0 && wantsJson(args)) {
-      const doc = {
-        schemaVersion: 1,
-        ok: false,
-        error: { code: 'USAGE', message: redactUsageError(err.message).replace(/^error: /, '') },
-      };
-      write(io.stdout, `${JSON.stringify(doc, null, 2)}\n`);
+      writeErrorDocument(ctx, {
+        code: 'USAGE',
+        message: redactUsageError(err.message).replace(/^error: /, ''),
+      });
     }
     return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   }

@@ -3,7 +3,9 @@ import { CortexSsoError } from '../errors.js';
 import type { CheckResult, DiagnoseResult } from '../result.js';
 
 export interface DiagnoseOptions {
+  /** Empty: the issuer from CORTEX_SSO_ISSUER or the profile (see defaultIssuers). */
   issuers: string[];
+  profile?: string;
   caFile?: string;
   proxy?: string;
   timeoutSeconds: number;
@@ -34,20 +36,15 @@ export async function loadDiagnoseChecks(): Promise<Check[]> {
   return mods.map((m) => m.check);
 }
 
-export function validateDiagnoseOptions(opts: DiagnoseOptions): void {
-  if (opts.issuers.length === 0) {
-    throw new CortexSsoError(
-      'USAGE',
-      'missing --issuer: give the Okta issuer to check, e.g. --issuer https://acme.okta.com (or set CORTEX_SSO_ISSUER, or save a connector with `cortex-sso connector set`)',
-    );
-  }
-  if (!Number.isFinite(opts.timeoutSeconds) || opts.timeoutSeconds <= 0 || opts.timeoutSeconds > 300) {
+/** The flags every command that runs the checklist takes (diagnose, connector set and verify). */
+export function validateNetworkFlags(timeoutSeconds: number, warnDays: number): void {
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300) {
     throw new CortexSsoError(
       'USAGE',
       '--timeout must be a number of seconds between 0 and 300, e.g. --timeout 10',
     );
   }
-  if (!Number.isInteger(opts.warnDays) || opts.warnDays < 0 || opts.warnDays > 3650) {
+  if (!Number.isInteger(warnDays) || warnDays < 0 || warnDays > 3650) {
     throw new CortexSsoError(
       'USAGE',
       '--warn-days must be a whole number of days from 0 to 3650, e.g. --warn-days 30',
@@ -55,7 +52,33 @@ export function validateDiagnoseOptions(opts: DiagnoseOptions): void {
   }
 }
 
-export async function run(opts: DiagnoseOptions, deps: DiagnoseDeps): Promise<DiagnoseResult> {
+export function validateDiagnoseOptions(opts: DiagnoseOptions): void {
+  if (opts.issuers.length === 0) {
+    throw new CortexSsoError(
+      'USAGE',
+      'missing --issuer: give the Okta issuer to check, e.g. --issuer https://acme.okta.com (or set CORTEX_SSO_ISSUER, or save a connector with `cortex-sso connector set`)',
+    );
+  }
+  validateNetworkFlags(opts.timeoutSeconds, opts.warnDays);
+}
+
+/** With no --issuer: CORTEX_SSO_ISSUER, else the issuer `connector set` saved in the profile. */
+async function defaultIssuers(profileFlag: string | undefined, env: DiagnoseDeps['env']): Promise<string[]> {
+  const fromEnv = env.CORTEX_SSO_ISSUER?.trim();
+  if (fromEnv) return [fromEnv];
+  const [{ resolveProfileName }, { openConfigStore }] = await Promise.all([
+    import('../config/resolve.js'),
+    import('../config/store.js'),
+  ]);
+  const saved = openConfigStore({ env: { ...env } }).getProfile(
+    resolveProfileName(profileFlag, { ...env }),
+  )?.issuer;
+  return saved ? [saved] : [];
+}
+
+export async function run(given: DiagnoseOptions, deps: DiagnoseDeps): Promise<DiagnoseResult> {
+  const opts =
+    given.issuers.length > 0 ? given : { ...given, issuers: await defaultIssuers(given.profile, deps.env) };
   validateDiagnoseOptions(opts);
   const [{ createNetContext }, { runChecks }, checks] = await Promise.all([
     import('../net/create.js'),

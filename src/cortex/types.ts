@@ -153,10 +153,6 @@ export function parseConnector(v: unknown): Connector | null {
   };
 }
 
-export function isConnector(v: unknown): v is Connector {
-  return parseConnector(v) !== null;
-}
-
 export function isValidationResult(v: unknown): v is ValidationResult {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;

@@ -71,15 +71,16 @@ export function keychainFromBackend(backend: KeychainBackend, opts: { timeoutMs:
     description: where,
 
     get(account) {
-      return withDeadline(timeoutMs, `read ${account} from ${where}`, async (signal) => {
+      const who = describeAccount(account);
+      return withDeadline(timeoutMs, `read ${who} from ${where}`, async (signal) => {
         let value: string | null;
         try {
           value = await backend.get(account, signal);
         } catch (err) {
-          throw mapError(err, `read ${describeAccount(account)}`, where);
+          throw mapError(err, `read ${who}`, where);
         }
         if (value === null) {
-          if (await lockedCheck(signal)) throw lockedError(`read ${describeAccount(account)}`);
+          if (await lockedCheck(signal)) throw lockedError(`read ${who}`);
           return null;
         }
         return new Secret(value);
@@ -88,26 +89,27 @@ export function keychainFromBackend(backend: KeychainBackend, opts: { timeoutMs:
 
     set(account, secret) {
       const value = secret.reveal();
+      const who = describeAccount(account);
       return withDeadline(
         timeoutMs,
-        `store ${account} in ${where}`,
+        `store ${who} in ${where}`,
         async (signal) => {
           try {
             await backend.set(account, value, signal);
           } catch (err) {
-            throw mapError(err, `store ${describeAccount(account)}`, where, value);
+            throw mapError(err, `store ${who}`, where, value);
           }
           let readBack: string | null;
           try {
             readBack = await backend.get(account, signal);
           } catch (err) {
-            throw mapError(err, `read back ${describeAccount(account)}`, where, value);
+            throw mapError(err, `read back ${who}`, where, value);
           }
           if (readBack !== value) {
-            if (await lockedCheck(signal)) throw lockedError(`store ${describeAccount(account)}`);
+            if (await lockedCheck(signal)) throw lockedError(`store ${who}`);
             throw new CortexSsoError(
               'KEYCHAIN_UNAVAILABLE',
-              `The keychain (${where}) accepted ${account} but reading it back ${readBack === null ? 'found nothing' : 'gave a different value'}: it was not stored.`,
+              `The keychain (${where}) accepted ${who} but reading it back ${readBack === null ? 'found nothing' : 'gave a different value'}: it was not stored.`,
             );
           }
         },
@@ -116,14 +118,15 @@ export function keychainFromBackend(backend: KeychainBackend, opts: { timeoutMs:
     },
 
     delete(account) {
-      return withDeadline(timeoutMs, `delete ${account} from ${where}`, async (signal) => {
+      const who = describeAccount(account);
+      return withDeadline(timeoutMs, `delete ${who} from ${where}`, async (signal) => {
         let deleted: boolean;
         try {
           deleted = await backend.delete(account, signal);
         } catch (err) {
-          throw mapError(err, `delete ${describeAccount(account)}`, where);
+          throw mapError(err, `delete ${who}`, where);
         }
-        if (!deleted && (await lockedCheck(signal))) throw lockedError(`delete ${describeAccount(account)}`);
+        if (!deleted && (await lockedCheck(signal))) throw lockedError(`delete ${who}`);
         return deleted;
       });
     },

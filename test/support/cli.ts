@@ -1,9 +1,9 @@
 // Runs the real, built CLI (bin/cortex-sso.js -> dist/) as a child process, the way a user's
 // shell or CI does: argv, env and stdin in; exit code, stdout and stderr out.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnCollect } from './spawn.ts';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const BIN = join(ROOT, 'bin', 'cortex-sso.js');
@@ -47,7 +47,7 @@ export function assertBuilt(): void {
   }
 }
 
-export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   assertBuilt();
   const env: Record<string, string> = baseEnv();
   for (const [k, v] of Object.entries(opts.env ?? {})) {
@@ -55,27 +55,14 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     else env[k] = v;
   }
   const argv = [BIN, ...args];
-  return new Promise((resolve, reject) => {
-    const [cmd, ...pre] = opts.wrap?.length ? [...opts.wrap, process.execPath] : [process.execPath];
-    const child = spawn(cmd ?? process.execPath, [...pre, ...argv], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    opts.onSpawn?.(child.pid);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, argv: [process.execPath, ...argv] });
-    });
-    if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
-    else child.stdin.end();
+  const [cmd, ...pre] = opts.wrap?.length ? [...opts.wrap, process.execPath] : [process.execPath];
+  const r = await spawnCollect(cmd ?? process.execPath, [...pre, ...argv], {
+    env,
+    ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}),
   });
+  return { ...r, argv: [process.execPath, ...argv] };
 }
 
 /** A fresh private directory (config dir, CA files). */

@@ -4,6 +4,7 @@ import { CortexSsoError } from '../../errors.js';
 import type { DiagnoseResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
+import { validateNetworkFlags } from '../diagnose.js';
 import {
   asValidator,
   type Checked,
@@ -17,7 +18,6 @@ import {
   readStdin,
   runVerification,
   type Source,
-  validateNetworkFlags,
 } from './shared.js';
 
 export interface SetOptions extends CommonConnectorOptions {

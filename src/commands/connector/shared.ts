@@ -244,19 +244,3 @@ export interface CommonConnectorOptions {
   warnDays: number;
   allowHttpLoopback?: boolean;
 }
-
-/** Shared flag validation for commands that run the checklist. */
-export function validateNetworkFlags(timeoutSeconds: number, warnDays: number): void {
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300) {
-    throw new CortexSsoError(
-      'USAGE',
-      '--timeout must be a number of seconds between 0 and 300, e.g. --timeout 10',
-    );
-  }
-  if (!Number.isInteger(warnDays) || warnDays < 0 || warnDays > 3650) {
-    throw new CortexSsoError(
-      'USAGE',
-      '--warn-days must be a whole number of days from 0 to 3650, e.g. --warn-days 30',
-    );
-  }
-}

@@ -3,6 +3,7 @@ import { CortexSsoError } from '../../errors.js';
 import type { DiagnoseResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
+import { validateNetworkFlags } from '../diagnose.js';
 import {
   type CommonConnectorOptions,
   type ConnectorDeps,
@@ -11,7 +12,6 @@ import {
   DEFAULT_REDIRECT_URI,
   openApi,
   runVerification,
-  validateNetworkFlags,
 } from './shared.js';
 
 export interface VerifyOptions extends CommonConnectorOptions {
