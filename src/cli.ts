@@ -316,7 +316,12 @@ const PROFILE_OPTION = () =>
 const API_URL_OPTION = () =>
   new Option(
     '--api-url <url>',
-    'Cortex API base URL (env CORTEX_API_URL, default https://api.getcortexapp.com)',
+    'Cortex API base URL (env CORTEX_BASE_URL, else base_url in ~/.cortex/config; default https://api.getcortexapp.com)',
+  );
+const TENANT_OPTION = () =>
+  new Option(
+    '--tenant <alias>',
+    'section of Cortex CLI\'s config (~/.cortex/config) to take the API key from (env CORTEX_TENANT_ALIAS, default "default")',
   );
 
 /** The options of the issuer checklist, shared by diagnose, connector set and connector verify. */
@@ -385,8 +390,10 @@ function addConnectorCommands(program: Command, ctx: Ctx): void {
       )
       .addOption(PROFILE_OPTION())
       .addOption(API_URL_OPTION())
+      .addOption(TENANT_OPTION())
       .option('--dry-run', 'show what would change and run the pre-flight; change nothing')
       .option('--force', 'push even if the pre-flight fails or the connector changed meanwhile (dangerous)')
+      .option('--no-store', 'push, but keep no copy of the secret in the OS keychain (CI)')
       .option('-y, --yes', 'do not ask for confirmation before pushing')
       .option('--no-input', 'never prompt; fail listing what is missing')
       .addOption(new Option('--client-secret <secret>').hideHelp()),
@@ -396,7 +403,10 @@ function addConnectorCommands(program: Command, ctx: Ctx): void {
     .addHelpText(
       'after',
       `
-Needs a Cortex API token: \`cortex-sso auth login --with-token\` or CORTEX_API_TOKEN.
+Needs a Cortex API key: CORTEX_API_KEY, \`cortex-sso auth login\`, or api_key in ~/.cortex/config.
+Cortex has no update route: a change creates the new connection, confirms it in Cortex's list, and
+only then deletes the one it replaces (by id). It stops if the list changed while it ran (--force).
+Without a keychain (CI), a secret from stdin or env is pushed and not stored locally.
 The secret is never accepted as a flag value (shell history, process list). Examples:
   cortex-sso connector set --type okta            # asks for what is missing
   printf %s "$OKTA_SECRET" | cortex-sso connector set --type okta --client-id 0oa... \\
@@ -427,9 +437,11 @@ The secret is never accepted as a flag value (shell history, process list). Exam
             clientSecretStdin: Boolean(opts.clientSecretStdin),
             profile: opts.profile,
             apiUrl: opts.apiUrl,
+            tenant: opts.tenant,
             ...networkValues(opts),
             dryRun: Boolean(opts.dryRun),
             force: Boolean(opts.force),
+            noStore: opts.store === false,
             yes: Boolean(opts.yes),
           },
           {
@@ -452,20 +464,24 @@ The secret is never accepted as a flag value (shell history, process list). Exam
 
   connector
     .command('show')
-    .description('Show the local settings and the live connector side by side; flag drift.')
+    .description(
+      "Show the profile's settings and the connection Cortex holds side by side; flag drift (exit 1 on drift or when Cortex cannot be read).",
+    )
     .addOption(PROFILE_OPTION())
     .addOption(API_URL_OPTION())
+    .addOption(TENANT_OPTION())
     .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const { run } = await import('./commands/connector/show.js');
       const result = await run(
-        { profile: opts.profile, apiUrl: opts.apiUrl },
+        { profile: opts.profile, apiUrl: opts.apiUrl, tenant: opts.tenant },
         await connectorDeps(ctx, true),
       );
       await emit(ctx, Boolean(opts.json), result, async () => {
         const { renderShow } = await import('./report/connector.js');
         return renderShow(result, textOptions(ctx, opts));
       });
+      ctx.exitCode = result.ok ? EXIT.OK : EXIT.FAILED;
     });
 
   networkOptions(
@@ -477,7 +493,8 @@ The secret is never accepted as a flag value (shell history, process list). Exam
       .addOption(PROFILE_OPTION())
       .option('--client-id <id>', 'override the saved client ID (env CORTEX_SSO_CLIENT_ID)')
       .option('--issuer <url>', 'override the saved issuer (env CORTEX_SSO_ISSUER)')
-      .addOption(API_URL_OPTION()),
+      .addOption(API_URL_OPTION())
+      .addOption(TENANT_OPTION()),
   )
     .option('--strict', 'treat warnings as failures')
     .option('--json', 'print one JSON document (same schema as diagnose); same as --format json')
@@ -486,8 +503,8 @@ The secret is never accepted as a flag value (shell history, process list). Exam
       'after',
       `
 The client secret comes from CORTEX_SSO_CLIENT_SECRET or the OS keychain (stored by \`connector set\`).
-With a Cortex API token (\`auth login --with-token\` or CORTEX_API_TOKEN) Cortex also checks the issuer
-from its side (check "cortex-side"); without one that check is skipped.`,
+With a Cortex API key (CORTEX_API_KEY, \`auth login\` or ~/.cortex/config) the check "cortex-connection"
+compares the values with the connection Cortex holds; without a key it is skipped.`,
     )
     .option('--verbose', 'show details of passing checks too')
     .action(async (opts) => {
@@ -501,6 +518,7 @@ from its side (check "cortex-side"); without one that check is skipped.`,
             clientId: opts.clientId,
             issuer: opts.issuer,
             apiUrl: opts.apiUrl,
+            tenant: opts.tenant,
             ...networkValues(opts),
             strict: Boolean(opts.strict),
           },
@@ -516,15 +534,25 @@ from its side (check "cortex-side"); without one that check is skipped.`,
 
   connector
     .command('delete')
-    .description('Delete the connector in Cortex (asks first), then the local secret.')
+    .description(
+      "Delete the profile's connection in Cortex by its id (asks first), then the local secret. Never deletes all.",
+    )
     .addOption(PROFILE_OPTION())
     .addOption(API_URL_OPTION())
+    .addOption(TENANT_OPTION())
+    .option('--connection-id <id>', "delete this connection instead of the profile's (see `connector show`)")
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const { run } = await import('./commands/connector/delete.js');
       const result = await run(
-        { profile: opts.profile, apiUrl: opts.apiUrl, yes: Boolean(opts.yes) },
+        {
+          profile: opts.profile,
+          apiUrl: opts.apiUrl,
+          tenant: opts.tenant,
+          ...(opts.connectionId !== undefined ? { connectionId: opts.connectionId } : {}),
+          yes: Boolean(opts.yes),
+        },
         await connectorDeps(ctx, false),
       );
       await emit(ctx, Boolean(opts.json), result, async () => {
@@ -548,7 +576,7 @@ async function authDeps(ctx: Ctx): Promise<import('./commands/auth/login.js').Au
 }
 
 function addAuthCommands(program: Command, ctx: Ctx): void {
-  const auth = program.command('auth').description('Manage the Cortex API token (kept in the OS keychain).');
+  const auth = program.command('auth').description('Manage the Cortex API key (kept in the OS keychain).');
   auth
     .command('login')
     .description('Store a Cortex API token in the OS keychain, read from stdin.')
@@ -566,12 +594,15 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
     });
   auth
     .command('status')
-    .description('Say where the API token comes from (environment or keychain); exit 1 when there is none.')
+    .description(
+      'Say where the API key comes from (CORTEX_API_KEY, the keychain, or ~/.cortex/config); exit 1 when there is none.',
+    )
     .addOption(PROFILE_OPTION())
+    .addOption(TENANT_OPTION())
     .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const m = await import('./commands/auth/status.js');
-      const result = await m.run({ profile: opts.profile }, await authDeps(ctx));
+      const result = await m.run({ profile: opts.profile, tenant: opts.tenant }, await authDeps(ctx));
       await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
       ctx.exitCode = result.source === 'none' ? EXIT.FAILED : EXIT.OK;
     });

@@ -277,13 +277,6 @@ export const CODES = {
     advice:
       "In Okta: Applications > your app > General > Grant type must include Authorization Code; check the authorization server's access policies (Security > API > Authorization Servers > Access Policies) and the app's assignments.",
   },
-  CORTEX_VALIDATE_FAILED: {
-    title: 'Cortex cannot use the issuer from its side',
-    cause:
-      "The Cortex API fetched the issuer's discovery document from Cortex's own network and it failed, although this machine may reach it (a firewall allow-list, a private issuer, or TLS inspection here hiding a problem).",
-    advice:
-      "Make sure the issuer is reachable from the internet (Cortex's cloud) with a publicly trusted certificate, and that the issuer value matches the discovery document exactly.",
-  },
   // ── connector / API / local state ───────────────────────────────────────────
   USAGE: {
     title: 'Invalid usage',
@@ -309,60 +302,98 @@ export const CODES = {
       'Fix the failures listed above and run the command again; --force pushes anyway (not recommended).',
   },
   API_UNAUTHORIZED: {
-    title: 'The Cortex API rejected the token',
-    cause: 'The API token is missing, wrong or expired (HTTP 401).',
-    advice: 'Run `cortex-sso auth login --with-token` (reads the token from stdin) or set CORTEX_API_TOKEN.',
+    title: 'No usable Cortex API key',
+    cause:
+      'No API key was found (CORTEX_API_KEY, the keychain, ~/.cortex/config), or Cortex rejected it (HTTP 401: wrong, revoked or expired).',
+    advice:
+      'Create a personal access token in Cortex (Settings > API keys), then `cortex-sso auth login` or set CORTEX_API_KEY.',
   },
   API_FORBIDDEN: {
-    title: 'The token may not change the OpenID connector',
-    cause: 'HTTP 403: the token\'s user lacks the "Configure OpenID Connector & SCIM" permission.',
-    advice: 'Use a token of a user with the "Configure OpenID Connector & SCIM" permission.',
+    title: 'The API key may not change SSO settings',
+    cause: 'HTTP 403: the key\'s user lacks the "Configure OpenID Connector & SCIM" permission.',
+    advice: 'Use an API key of a user whose role has the "Configure OpenID Connector & SCIM" permission.',
   },
   API_NOT_FOUND: {
-    title: 'The Cortex API answered 404 Not Found',
+    title: 'The Cortex API URL or route is wrong',
     cause:
-      'No OpenID connector is configured yet, or the API URL points at the wrong place (a wrong base path or host).',
+      'The API answered 404 or 405 on a route Cortex serves: the base URL points at the wrong host or path (the web app instead of the API, a path prefix too many).',
     advice:
-      'Check the API URL (--api-url, CORTEX_API_URL, the profile); if it is right, create the connector with `cortex-sso connector set --type okta`.',
+      'Use the API base URL, e.g. https://api.getcortexapp.com (not app.getcortexapp.com, no /api/v1): --api-url, CORTEX_BASE_URL or base_url in ~/.cortex/config.',
+  },
+  API_BAD_ANSWER: {
+    title: 'The Cortex API answered with something that is not its JSON',
+    cause:
+      'An HTML page, a redirect, truncated JSON or JSON of another shape: the URL reaches a web page, a proxy or login portal, or another service, not Cortex\'s API.',
+    advice:
+      'Check the API URL (--api-url, CORTEX_BASE_URL, the profile, ~/.cortex/config) and any proxy between here and Cortex.',
   },
   API_CONFLICT: {
-    title: 'The connector changed since it was read',
-    cause: 'The API answered 412/409: someone else changed the connector between read and write.',
-    advice:
-      'Run `cortex-sso connector show` to see the current state, then run the command again; --force overwrites.',
+    title: 'Cortex refused the change as a conflict',
+    cause: 'HTTP 409: the change conflicts with the current SSO configuration.',
+    advice: 'Run `cortex-sso connector show` to see what Cortex holds now, then run the command again.',
   },
   API_BAD_REQUEST: {
-    title: 'The API rejected the values',
-    cause: 'HTTP 400 with per-field details.',
-    advice: 'Correct the fields named in the detail.',
+    title: 'Cortex refused the values',
+    cause: 'HTTP 400 with the fields Cortex found invalid (its violations).',
+    advice: 'Correct the fields named in the detail and run the command again.',
   },
   API_RATE_LIMITED: {
     title: 'The Cortex API rate limit was hit',
-    cause: 'HTTP 429 after every retry.',
+    cause: 'HTTP 429 after every retry (the client waits as Retry-After says, within its budget).',
     advice: 'Wait a minute and try again; spread out CI jobs that call the API.',
   },
   API_UNAVAILABLE: {
     title: 'The Cortex API is not reachable',
     cause: 'Network failure, timeout or 5xx after retries.',
-    advice: 'Check the API URL (--api-url, CORTEX_API_URL) and the network; nothing was changed locally.',
+    advice:
+      'Check the API URL and the network (proxy: HTTPS_PROXY / NO_PROXY); the message says whether anything may have changed in Cortex.',
   },
   API_ERROR: {
-    title: 'The Cortex API returned an error',
-    cause: 'An unexpected HTTP status.',
-    advice: 'Quote the requestId in the detail to Cortex support.',
+    title: 'The Cortex API returned an unexpected status',
+    cause: 'An HTTP status the client does not expect from this route.',
+    advice: 'Quote the requestId in the message to Cortex support.',
+  },
+  CONNECTOR_CHANGED: {
+    title: 'The SSO configurations changed while the command ran',
+    cause:
+      'The list read just before writing differs from the one read when the command started: another admin or job changed the connector meanwhile. Cortex has no ETags, so cortex-sso compares the lists itself.',
+    advice:
+      'Run `cortex-sso connector show` to see the change, then run the command again; --force writes anyway.',
+  },
+  CONNECTOR_NOT_FOUND: {
+    title: 'Cortex holds no connection for this profile',
+    cause:
+      'No OIDC connection in Cortex has the profile\'s client ID and issuer (or its connection id): it was deleted or changed in Cortex, or the profile never pushed one.',
+    advice:
+      'Run `cortex-sso connector show` to see what Cortex holds; `connector set` creates it again, `connector delete --connection-id ID` removes a specific one.',
+  },
+  CONNECTOR_NOT_CONFIRMED: {
+    title: 'Cortex accepted the new connection but does not list it',
+    cause:
+      'After the POST, the list holds no connection with the values sent, so the old connection was kept and nothing local changed.',
+    advice:
+      'Run `cortex-sso connector show`; if the new connection is missing, run `connector set` again; report the requestId to Cortex support if it persists.',
+  },
+  CONNECTOR_BOTH_KEPT: {
+    title: 'Cortex now holds both the new and the old connection',
+    cause:
+      'The new connection was created, but the old one could not be deleted (or the POST failed after it may have applied). Nothing local changed.',
+    advice:
+      'Check sign-in with the new connection, then remove the old one: `cortex-sso connector delete --connection-id OLD_ID --yes` (the message names it).',
   },
   CONNECTOR_DRIFT: {
-    title: 'Local settings differ from the live connector',
+    title: 'The profile and Cortex disagree',
     cause:
-      'The profile saved here and the connector in Cortex disagree (someone changed it in the UI, or a push failed).',
-    advice: 'Run `cortex-sso connector set` to push the local values, or update the profile to match.',
+      'The connection the profile pushed differs from what Cortex holds, is gone, or Cortex holds several OIDC connections (someone changed it in the UI, or a push failed half-way).',
+    advice:
+      'Run `cortex-sso connector set` to push the profile\'s values, or `connector delete --connection-id ID` for an extra connection.',
   },
   KEYCHAIN_UNAVAILABLE: {
     title: 'No OS keychain is available',
     cause:
       'The keychain service could not be reached (no Secret Service / D-Bus session on Linux, no login keychain).',
     advice:
-      'Start or unlock the keychain (on Linux: gnome-keyring or KeePassXC with Secret Service in a D-Bus session); in CI pass CORTEX_SSO_CLIENT_SECRET / CORTEX_API_TOKEN in the environment instead.',
+      'Start or unlock the keychain (on Linux: gnome-keyring or KeePassXC with Secret Service in a D-Bus session); in CI pass CORTEX_SSO_CLIENT_SECRET and CORTEX_API_KEY in the environment (or `connector set --no-store`).',
   },
   KEYCHAIN_LOCKED: {
     title: 'The OS keychain is locked',
@@ -373,7 +404,7 @@ export const CODES = {
   KEYCHAIN_TIMEOUT: {
     title: 'The OS keychain did not answer',
     cause: 'A keychain call did not return within the timeout, usually because it waits on an unlock prompt.',
-    advice: 'Unlock the keychain and try again; in CI use CORTEX_SSO_CLIENT_SECRET / CORTEX_API_TOKEN.',
+    advice: 'Unlock the keychain and try again; in CI use CORTEX_SSO_CLIENT_SECRET and CORTEX_API_KEY.',
   },
   SECRET_NOT_FOUND: {
     title: 'No secret is stored for this profile',

@@ -25,7 +25,7 @@ export const CHECK_ORDER: readonly CheckId[] = [
   'clock',
   'credentials',
   'redirect-uri',
-  'cortex-side',
+  'cortex-connection',
 ];
 
 /**

@@ -16,7 +16,7 @@ export type CheckId =
   | 'clock'
   | 'credentials'
   | 'redirect-uri'
-  | 'cortex-side';
+  | 'cortex-connection';
 
 /** What a check returns. The runner adds id and duration; advice defaults to the code's advice. */
 export interface CheckOutcome {
@@ -80,8 +80,8 @@ export interface CheckOptions {
   clientId?: string;
   clientSecret?: import('../secret.js').Secret;
   redirectUri?: string;
-  /** verify/set: ask the Cortex API to fetch the issuer from Cortex's side (POST .../validate). */
-  cortexValidate?: (issuer: string) => Promise<{ isValid: boolean; message: string }>;
+  /** verify: what Cortex holds for this profile's connection (GET /api/v1/sso/configurations). */
+  cortexConnection?: () => Promise<import('../cortex/connections.js').CortexConnectionReport>;
 }
 
 export interface CheckContext {

@@ -1,6 +1,7 @@
 import { CortexSsoError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { apiTokenAccount, type Keychain } from '../secrets/keychain.js';
+import type { CortexCliTenant } from './cortex-cli-config.js';
 import { assertProfileName, type Profile } from './store.js';
 
 export type Env = Record<string, string | undefined>;
@@ -8,7 +9,7 @@ export type Env = Record<string, string | undefined>;
 export const DEFAULT_PROFILE = 'default';
 export const DEFAULT_API_URL = 'https://api.getcortexapp.com';
 
-export type ApiUrlSource = 'flag' | 'env' | 'profile' | 'default';
+export type ApiUrlSource = 'flag' | 'env' | 'profile' | 'cortex-cli' | 'default';
 
 /** `--profile`, then CORTEX_SSO_PROFILE, else "default". */
 export function resolveProfileName(flag: string | undefined, env: Env): string {
@@ -17,16 +18,21 @@ export function resolveProfileName(flag: string | undefined, env: Env): string {
   return name;
 }
 
-/** `--api-url`, then CORTEX_API_URL, then the profile's apiUrl, else Cortex's cloud API. */
+/**
+ * `--api-url`, then CORTEX_BASE_URL (the name Cortex's own CLI reads), then the profile's apiUrl,
+ * then `base_url` of the tenant in Cortex's CLI config (~/.cortex/config), else Cortex's cloud API.
+ */
 export function resolveApiUrl(
   flag: string | undefined,
   env: Env,
   profile?: Profile,
+  cortexCli?: CortexCliTenant | null,
 ): { value: string; source: ApiUrlSource } {
   const candidates: Array<[string | undefined, ApiUrlSource, string]> = [
     [flag, 'flag', '--api-url'],
-    [env.CORTEX_API_URL, 'env', 'CORTEX_API_URL'],
+    [env.CORTEX_BASE_URL, 'env', 'CORTEX_BASE_URL'],
     [profile?.apiUrl, 'profile', "the profile's apiUrl"],
+    [cortexCli?.baseUrl, 'cortex-cli', `base_url of [${cortexCli?.tenant}] in ${cortexCli?.file}`],
   ];
   for (const [raw, source, label] of candidates) {
     const value = nonEmpty(raw);
@@ -70,16 +76,45 @@ export function normalizeApiUrl(raw: string, label = 'API URL'): string {
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
-/** CORTEX_API_TOKEN first, then the keychain entry `api-token:<profile>`; null when neither has one. */
+export type TokenSource = 'env' | 'keychain' | 'cortex-cli';
+
+export interface ResolvedToken {
+  token: Secret;
+  source: TokenSource;
+  /** Where it came from, in words: `CORTEX_API_KEY`, the keychain, `~/.cortex/config [default]`. */
+  where: string;
+}
+
+/**
+ * CORTEX_API_KEY first, then the keychain entry `api-token:<profile>`, then `api_key` of the tenant
+ * in Cortex's CLI config (read-only). null when none has one. A keychain that cannot be read does
+ * not hide a key in Cortex's CLI config; with no key anywhere, its error is thrown.
+ */
 export async function resolveApiToken(
   env: Env,
   keychain: Keychain,
   profile: string,
-): Promise<{ token: Secret; source: 'env' | 'keychain' } | null> {
-  const fromEnv = nonEmpty(env.CORTEX_API_TOKEN);
-  if (fromEnv !== undefined) return { token: new Secret(fromEnv), source: 'env' };
-  const stored = await keychain.get(apiTokenAccount(profile));
-  return stored === null ? null : { token: stored, source: 'keychain' };
+  cortexCli?: () => CortexCliTenant | null,
+): Promise<ResolvedToken | null> {
+  const fromEnv = nonEmpty(env.CORTEX_API_KEY);
+  if (fromEnv !== undefined) return { token: new Secret(fromEnv), source: 'env', where: 'CORTEX_API_KEY' };
+  let keychainError: unknown;
+  try {
+    const stored = await keychain.get(apiTokenAccount(profile));
+    if (stored !== null) return { token: stored, source: 'keychain', where: keychain.description };
+  } catch (err) {
+    keychainError = err;
+  }
+  const tenant = cortexCli?.();
+  if (tenant?.apiKey) {
+    return {
+      token: new Secret(tenant.apiKey),
+      source: 'cortex-cli',
+      where: `${tenant.file} [${tenant.tenant}]`,
+    };
+  }
+  if (keychainError !== undefined) throw keychainError;
+  return null;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

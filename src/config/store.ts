@@ -11,6 +11,8 @@ export interface Profile {
   clientId?: string;
   issuer?: string;
   redirectUri?: string;
+  /** Cortex's id of the connection this profile pushed (from GET /api/v1/sso/configurations). */
+  connectionId?: string;
   updatedAt?: string;
 }
 
@@ -24,7 +26,15 @@ export interface ConfigStore {
 
 export const CONFIG_FILE_NAME = 'config.json';
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
-const PROFILE_KEYS = ['apiUrl', 'type', 'clientId', 'issuer', 'redirectUri', 'updatedAt'] as const;
+const PROFILE_KEYS = [
+  'apiUrl',
+  'type',
+  'clientId',
+  'issuer',
+  'redirectUri',
+  'connectionId',
+  'updatedAt',
+] as const;
 /** Keys that look like they hold a secret: refused on write whatever the type says. */
 const SECRET_KEY_PATTERN = /secret|token|password|passwd|credential|api.?key|private/i;
 

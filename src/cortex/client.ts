@@ -1,34 +1,45 @@
 /**
- * Client for the Cortex-like OpenID connector API (docs/api.md). undici `request` with a timeout
- * per try, retries with exponential backoff + jitter that honour Retry-After inside a total wait
- * budget, and every failure mapped to a CortexSsoError with a code from src/codes.ts.
+ * Client for Cortex's SSO API, on the routes Cortex's own CLI calls (src/cortex/types.ts,
+ * docs/api.md): list the configurations, create an OIDC connection, delete one connection by id.
+ * It never calls "delete all".
  *
- * The API token leaves this module only in the Authorization header: it is scrubbed from every
- * message built from a server answer, and redirects are never followed.
+ * undici `request` with a timeout per try that covers headers AND body (a slow or endless answer
+ * ends at the timeout), a size cap on every body, retries with exponential backoff + jitter that
+ * honour Retry-After inside a total wait budget, and every failure mapped to a CortexSsoError with
+ * a code from src/codes.ts.
+ *
+ * Answers are untrusted input: redirects are never followed (the API key would travel to another
+ * origin), HTML or a wrongly shaped 200 is an error naming the API URL, and any text quoted from an
+ * answer has its control characters escaped and the API key and client secret scrubbed.
  */
 import { type Dispatcher, request } from 'undici';
 import type { Code } from '../codes.js';
 import { CortexSsoError } from '../errors.js';
 import type { Secret } from '../secret.js';
+import { escapeControl } from '../text/escape.js';
 import {
-  CONNECTOR_PATH,
-  CONNECTOR_VALIDATE_PATH,
-  type Connector,
-  type ConnectorType,
-  etagForVersion,
-  type FieldError,
-  isValidationResult,
-  parseConnector,
-  type ValidationResult,
+  type ConnectionType,
+  configurationPath,
+  OIDC_AUTH_TYPE,
+  OIDC_CONFIGURATIONS_PATH,
+  type OidcConnection,
+  type OidcConnectionWire,
+  parseCortexError,
+  parseOidcConnection,
+  parseSsoListing,
+  parseViolations,
+  SSO_CONFIGURATIONS_PATH,
+  type SsoListing,
+  type Violation,
 } from './types.js';
 
 export interface CortexClientOptions {
   /** e.g. https://api.getcortexapp.com (a path prefix is kept). http only for loopback hosts. */
   baseUrl: string;
   token: Secret;
-  /** undici dispatcher (CA file, proxy). Default: undici's global dispatcher. */
+  /** undici dispatcher (proxy). Default: undici's global dispatcher. */
   dispatcher?: Dispatcher;
-  /** Per try: connect + headers + body. Default 10 000 ms. */
+  /** Per try: connect + headers + the whole body. Default 10 000 ms. */
   timeoutMs?: number;
   /** Tries in total, including the first. Default 3. */
   maxTries?: number;
@@ -41,30 +52,30 @@ export interface CortexClientOptions {
   random?: () => number;
   /** For Retry-After HTTP dates; default Date.now. */
   now?: () => number;
+  /** Largest answer body read. Default 4 MiB. */
+  maxResponseBytes?: number;
 }
 
-export interface ConnectorWrite {
-  type: ConnectorType;
+/** A new OIDC connection, as the commands hold it (the secret stays a Secret until the wire). */
+export interface OidcConnectionInput {
+  connectionType: ConnectionType;
   clientId: string;
   clientSecret: Secret;
   issuer: string;
 }
 
-export interface ConnectorWithEtag {
-  connector: Connector;
-  etag: string;
-}
-
 export interface CortexClient {
   readonly baseUrl: string;
-  /** null when no connector is configured (404 NOT_FOUND). */
-  getConnector(): Promise<ConnectorWithEtag | null>;
-  /** `ifMatch`: an ETag from getConnector, or `*` (must exist). Stale -> API_CONFLICT. */
-  putConnector(body: ConnectorWrite, opts?: { ifMatch?: string }): Promise<ConnectorWithEtag>;
-  /** Cortex fetches the issuer's discovery document from its side and reports what it saw. */
-  validateConnector(body: ConnectorWrite): Promise<ValidationResult>;
-  /** false when there was no connector. */
-  deleteConnector(opts?: { ifMatch?: string }): Promise<boolean>;
+  /** GET /api/v1/sso/configurations, read tolerantly. A 404 means a wrong URL, never "none". */
+  listConfigurations(): Promise<SsoListing>;
+  /**
+   * POST /api/v1/sso/oidc/configurations. Resolves to the created entry when the answer carries
+   * one, else null (the caller reads the list back either way). Never retried after the request
+   * may have reached the server, except on 429 (which means it was not processed).
+   */
+  createOidcConnection(input: OidcConnectionInput): Promise<OidcConnection | null>;
+  /** DELETE /api/v1/sso/configurations/{id}: 'not-found' when the API says no such connection. */
+  deleteConnection(connectionId: string): Promise<'deleted' | 'not-found'>;
 }
 
 /** A failed API call. Still a CortexSsoError; the extra fields help --json output and support. */
@@ -72,9 +83,14 @@ export class CortexApiError extends CortexSsoError {
   /** HTTP status, or undefined for network failures. */
   readonly status: number | undefined;
   readonly requestId: string | undefined;
-  readonly fieldErrors: FieldError[];
+  readonly violations: Violation[];
   /** Tries made, including the first. */
   readonly tries: number;
+  /**
+   * false when the request certainly changed nothing (refused before sending, 4xx, 429);
+   * true when a write may have reached the server (a timeout or reset mid-request, a 5xx).
+   */
+  readonly mayHaveApplied: boolean;
 
   constructor(
     code: Code,
@@ -82,17 +98,19 @@ export class CortexApiError extends CortexSsoError {
     info: {
       status?: number;
       requestId?: string;
-      fieldErrors?: FieldError[];
+      violations?: Violation[];
       tries: number;
       detail?: string;
       cause?: unknown;
+      mayHaveApplied?: boolean;
     },
   ) {
     super(code, message, { detail: info.detail, cause: info.cause });
     this.status = info.status;
     this.requestId = info.requestId;
-    this.fieldErrors = info.fieldErrors ?? [];
+    this.violations = info.violations ?? [];
     this.tries = info.tries;
+    this.mayHaveApplied = info.mayHaveApplied ?? false;
   }
 }
 
@@ -101,7 +119,7 @@ const DEFAULT_MAX_TRIES = 3;
 const DEFAULT_MAX_WAIT_MS = 20_000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 8_000;
-const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Network errors where the request certainly never reached the server: safe to retry any method. */
@@ -113,15 +131,15 @@ const NOT_SENT_CODES = new Set([
   'EHOSTUNREACH',
 ]);
 /** Errors no retry will fix. */
-const PERMANENT_CODES = new Set(['ENOTFOUND']);
+const PERMANENT_CODES = new Set(['ENOTFOUND', 'RESPONSE_TOO_LARGE']);
 
 interface Call {
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   body?: unknown;
-  headers?: Record<string, string>;
   /** Safe to repeat after a 5xx or a network failure mid-request. */
   idempotent: boolean;
+  /** "Listing the SSO configurations" — the start of every message about this call. */
   what: string;
 }
 
@@ -129,7 +147,10 @@ interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** The parsed body when it is JSON; undefined otherwise. */
   json: unknown;
+  /** The content type said JSON (or the body looked like it) but it did not parse. */
+  badJson: boolean;
 }
 
 interface Final extends Answer {
@@ -146,44 +167,53 @@ export function createCortexClient(opts: CortexClientOptions): CortexClient {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxTries = Math.max(1, opts.maxTries ?? DEFAULT_MAX_TRIES);
   const maxWaitMs = Math.max(0, opts.maxWaitMs ?? DEFAULT_MAX_WAIT_MS);
+  const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = opts.random ?? Math.random;
   const now = opts.now ?? Date.now;
   const userAgent = opts.userAgent ?? 'cortex-sso';
+  /** Secrets this client has sent; scrubbed from anything quoted back. */
+  const secrets: Secret[] = [token];
 
-  /** Removes the token from any text that came back from the network. */
-  const scrub = (s: string): string => {
-    const t = token.reveal();
-    return t.length > 0 ? s.split(t).join(token.masked) : s;
+  /** Quotes network text safely: no secret we sent, no control characters. */
+  const quote = (s: string): string => {
+    let out = s;
+    for (const secret of secrets) {
+      const t = secret.reveal();
+      if (t.length > 0) out = out.split(t).join(secret.masked);
+    }
+    return escapeControl(out);
   };
 
   async function once(call: Call): Promise<Answer> {
     const { body, statusCode, headers } = await request(`${base}${call.path}`, {
       method: call.method,
-      dispatcher: opts.dispatcher,
+      ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
       headers: {
         authorization: `Bearer ${token.reveal()}`,
         accept: 'application/json',
         'user-agent': userAgent,
         ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...call.headers,
       },
       body: call.body === undefined ? null : JSON.stringify(call.body),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
+      // Covers the whole try, body included: an answer that drips forever still ends here.
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await readCapped(body, MAX_RESPONSE_BYTES);
-    let json: unknown;
+    const text = await readCapped(body, maxBytes);
     const type = String(headers['content-type'] ?? '');
-    if (/[/+]json\b/i.test(type) && text.length > 0) {
+    let json: unknown;
+    let badJson = false;
+    const claimsJson = /[/+]json\b/i.test(type);
+    if (text.trim().length > 0 && (claimsJson || (!/html/i.test(type) && /^\s*[[{]/.test(text)))) {
       try {
         json = JSON.parse(text);
       } catch {
-        json = undefined;
+        badJson = true;
       }
     }
-    return { status: statusCode, headers, text, json };
+    return { status: statusCode, headers, text, json, badJson };
   }
 
   /**
@@ -202,7 +232,7 @@ export function createCortexClient(opts: CortexClientOptions): CortexClient {
       }
       const stop = (gaveUp?: string): Final => {
         if (answer) return { ...answer, tries, gaveUp };
-        throw networkError(c, failure, tries, timeoutMs, scrub, gaveUp);
+        throw networkError(c, failure, tries, timeoutMs, base, quote, gaveUp);
       };
 
       const retryable = answer
@@ -231,75 +261,67 @@ export function createCortexClient(opts: CortexClientOptions): CortexClient {
   }
 
   const fail = (c: Call, a: Final): never => {
-    throw httpError(c, a, scrub);
+    throw httpError(c, a, base, quote);
   };
 
-  const client: CortexClient = {
+  return {
     baseUrl: base,
 
-    async getConnector() {
+    async listConfigurations() {
       const c: Call = {
         method: 'GET',
-        path: CONNECTOR_PATH,
+        path: SSO_CONFIGURATIONS_PATH,
         idempotent: true,
-        what: 'Reading the OpenID connector',
+        what: 'Listing the SSO configurations',
       };
       const a = await send(c);
-      if (a.status === 404 && isNotFoundBody(a.json)) return null;
       if (a.status !== 200) fail(c, a);
-      return withEtag(c, a, scrub);
+      const listing = a.json === undefined ? null : parseSsoListing(a.json);
+      if (!listing) throw badAnswer(c, a, base, quote, 'a list of SSO configurations');
+      return listing;
     },
 
-    async putConnector(body, putOpts) {
-      const ifMatch = putOpts?.ifMatch;
-      const c: Call = {
-        method: 'PUT',
-        path: CONNECTOR_PATH,
-        body: wireBody(body),
-        headers: ifMatch !== undefined ? { 'if-match': ifMatch } : {},
-        idempotent: ifMatch !== undefined,
-        what: 'Saving the OpenID connector',
+    async createOidcConnection(input) {
+      secrets.push(input.clientSecret);
+      const wire: OidcConnectionWire = {
+        type: OIDC_AUTH_TYPE,
+        id: input.clientId,
+        secret: input.clientSecret.reveal(),
+        issuerUri: input.issuer,
+        connectionType: input.connectionType,
       };
-      const a = await send(c);
-      if (a.status < 200 || a.status > 299) fail(c, a);
-      // 200/201 with the connector is the contract; an implementation answering 204 (or a body
-      // without it) is read back, so the caller always sees what is live.
-      if (parseConnector(a.json)) return withEtag(c, a, scrub);
-      const live = await client.getConnector();
-      if (!live) throw unexpected(c, a, scrub);
-      return live;
-    },
-
-    async validateConnector(body) {
       const c: Call = {
         method: 'POST',
-        path: CONNECTOR_VALIDATE_PATH,
-        body: wireBody(body),
-        idempotent: true,
-        what: 'Validating the OpenID connector',
+        path: OIDC_CONFIGURATIONS_PATH,
+        body: wire,
+        idempotent: false,
+        what: 'Creating the OIDC connection',
       };
       const a = await send(c);
       if (a.status < 200 || a.status > 299) fail(c, a);
-      if (!isValidationResult(a.json)) throw unexpected(c, a, scrub);
-      return { isValid: a.json.isValid, message: scrub(a.json.message) };
+      if (a.badJson) throw badAnswer(c, a, base, quote, 'JSON', true);
+      if (a.json === undefined && a.text.trim() !== '' && /html/i.test(String(a.headers['content-type']))) {
+        // A 2xx HTML page is a portal or a web app, not Cortex: it may or may not have applied.
+        throw badAnswer(c, a, base, quote, 'JSON', true);
+      }
+      return parseOidcConnection(a.json);
     },
 
-    async deleteConnector(delOpts) {
-      const ifMatch = delOpts?.ifMatch;
+    async deleteConnection(connectionId) {
       const c: Call = {
         method: 'DELETE',
-        path: CONNECTOR_PATH,
-        headers: ifMatch !== undefined ? { 'if-match': ifMatch } : {},
+        path: configurationPath(connectionId),
         idempotent: true,
-        what: 'Deleting the OpenID connector',
+        what: `Deleting SSO connection ${quote(connectionId)}`,
       };
       const a = await send(c);
-      if (a.status === 404 && isNotFoundBody(a.json)) return false;
+      // A JSON 404 from the route we just listed from means "no such connection"; an HTML one
+      // means the route or URL is wrong.
+      if (a.status === 404 && parseCortexError(a.json)) return 'not-found';
       if (a.status < 200 || a.status > 299) fail(c, a);
-      return true;
+      return 'deleted';
     },
   };
-  return client;
 }
 
 // ── helpers ───────────────────────────────────────────────────────────────────
@@ -317,33 +339,15 @@ function parseBaseUrl(raw: string): string {
   if (url.search || url.hash) {
     throw new CortexSsoError('INPUT_INVALID', 'The Cortex API URL must not contain a query or fragment');
   }
-  const loopback = LOOPBACK.has(url.hostname);
+  const loopback = LOOPBACK.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new CortexSsoError(
       'INPUT_INVALID',
       `The Cortex API URL must be https (plain http only for localhost): ${url.origin}`,
-      { detail: 'The API token would travel unencrypted.' },
+      { detail: 'The API key would travel unencrypted.' },
     );
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-function wireBody(b: ConnectorWrite): Record<string, string> {
-  return { type: b.type, clientId: b.clientId, clientSecret: b.clientSecret.reveal(), issuer: b.issuer };
-}
-
-function withEtag(c: Call, a: Final, scrub: (s: string) => string): ConnectorWithEtag {
-  const connector = parseConnector(a.json);
-  if (!connector) throw unexpected(c, a, scrub);
-  const header = a.headers.etag;
-  // No ETag header and no version: send no If-Match rather than a made-up one.
-  const etag =
-    typeof header === 'string' && header.length > 0
-      ? header
-      : connector.version > 0
-        ? etagForVersion(connector.version)
-        : '';
-  return { connector, etag };
 }
 
 async function readCapped(
@@ -382,15 +386,24 @@ function errCode(err: unknown): string | undefined {
 function isTimeout(err: unknown): boolean {
   const e = err as { name?: string } | undefined;
   const code = errCode(err) ?? '';
-  return e?.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+  return (
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_ABORTED'
+  );
 }
 
 function isRetryableNetworkError(err: unknown, idempotent: boolean): boolean {
   const code = errCode(err);
-  if (code === 'RESPONSE_TOO_LARGE') return false;
   if (code && PERMANENT_CODES.has(code)) return false;
   if (code && NOT_SENT_CODES.has(code)) return true;
   return idempotent;
+}
+
+function triesText(tries: number): string {
+  return tries > 1 ? ` after ${tries} tries` : '';
 }
 
 function networkError(
@@ -398,107 +411,135 @@ function networkError(
   err: unknown,
   tries: number,
   timeoutMs: number,
-  scrub: (s: string) => string,
+  base: string,
+  quote: (s: string) => string,
   reason?: string,
 ): CortexApiError {
   const code = errCode(err);
+  const mayHaveApplied = c.method !== 'GET' && !(code && NOT_SENT_CODES.has(code));
   if (code === 'RESPONSE_TOO_LARGE') {
-    return new CortexApiError('API_ERROR', `${c.what} failed: the API answer was larger than 4 MiB`, {
-      tries,
-    });
+    return new CortexApiError(
+      'API_BAD_ANSWER',
+      `${c.what} failed: the answer from ${base} was larger than the limit; is the API URL right?`,
+      { tries, mayHaveApplied },
+    );
   }
   const what = isTimeout(err)
-    ? `no answer within ${timeoutMs} ms`
+    ? `no complete answer within ${timeoutMs} ms`
     : `${code ?? 'network error'}${(err as Error)?.message ? ` (${(err as Error).message})` : ''}`;
-  return new CortexApiError('API_UNAVAILABLE', scrub(`${c.what} failed: ${what}${triesText(tries)}`), {
+  return new CortexApiError('API_UNAVAILABLE', quote(`${c.what} at ${base} failed: ${what}${triesText(tries)}`), {
     tries,
-    detail: reason ? scrub(reason) : undefined,
+    ...(reason ? { detail: quote(reason) } : {}),
     cause: err,
+    mayHaveApplied,
   });
 }
 
-function triesText(tries: number): string {
-  return tries > 1 ? ` after ${tries} tries` : '';
+function requestIdOf(a: Answer, parsed: { requestId?: string } | null): string | undefined {
+  const header = a.headers['x-request-id'];
+  return parsed?.requestId ?? (typeof header === 'string' ? header : undefined);
 }
 
-function isApiError(
-  v: unknown,
-): v is { message: string; type: string; details?: unknown; requestId?: string } {
-  return typeof v === 'object' && v !== null && typeof (v as { message?: unknown }).message === 'string';
+function contentTypeOf(a: Answer): string {
+  return String(a.headers['content-type'] ?? 'no content type').split(';')[0]?.trim() || 'no content type';
 }
 
-/**
- * A 404 that means "no connector": the contract's NOT_FOUND error, or any JSON error object from an
- * implementation that words it differently. An HTML or other non-JSON 404 means a wrong API URL.
- */
-function isNotFoundBody(v: unknown): boolean {
-  if (isApiError(v) && typeof v.type === 'string') return v.type === 'NOT_FOUND';
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A 2xx whose body is not what the route returns: the URL points at something that is not Cortex. */
+function badAnswer(
+  c: Call,
+  a: Final,
+  base: string,
+  quote: (s: string) => string,
+  expected: string,
+  mayHaveApplied = false,
+): CortexApiError {
+  const got = a.badJson
+    ? 'truncated or invalid JSON'
+    : a.json !== undefined
+      ? 'JSON of another shape'
+      : a.text.trim() === ''
+        ? 'an empty body'
+        : `a ${contentTypeOf(a)} body`;
+  return new CortexApiError(
+    'API_BAD_ANSWER',
+    quote(
+      `${c.what}: the API at ${base} answered HTTP ${a.status} with ${got}, not ${expected}. Is the API URL right?`,
+    ),
+    { status: a.status, tries: a.tries, mayHaveApplied },
+  );
 }
 
 function statusCode(status: number): Code {
-  if (status === 400) return 'API_BAD_REQUEST';
+  if (status === 400 || status === 422) return 'API_BAD_REQUEST';
   if (status === 401) return 'API_UNAUTHORIZED';
   if (status === 403) return 'API_FORBIDDEN';
-  if (status === 404) return 'API_NOT_FOUND';
-  if (status === 409 || status === 412) return 'API_CONFLICT';
+  if (status === 404 || status === 405) return 'API_NOT_FOUND';
+  if (status === 409) return 'API_CONFLICT';
   if (status === 429) return 'API_RATE_LIMITED';
   if (status >= 500) return 'API_UNAVAILABLE';
   return 'API_ERROR';
 }
 
-function httpError(c: Call, a: Final, scrub: (s: string) => string): CortexApiError {
+function httpError(c: Call, a: Final, base: string, quote: (s: string) => string): CortexApiError {
   const tries = a.tries;
-  const j = a.json as Record<string, unknown> | undefined;
-  const headerId = a.headers['x-request-id'];
-  const requestId =
-    (typeof j?.requestId === 'string' ? j.requestId : undefined) ??
-    (typeof headerId === 'string' ? headerId : undefined);
-  let apiMessage: string;
-  if (isApiError(j)) apiMessage = j.message;
-  else if (typeof j?.detail === 'string')
-    apiMessage = j.detail; // problem+json
-  else if (typeof j?.title === 'string') apiMessage = j.title;
-  else {
-    const type = String(a.headers['content-type'] ?? 'no content-type').split(';')[0];
-    apiMessage = `a non-JSON ${type} answer${a.status === 404 ? ' (is the API URL right?)' : ''}`;
-  }
+  const parsed = parseCortexError(a.json);
+  const violations = parseViolations(a.json).map((v) => ({
+    title: quote(v.title),
+    description: quote(v.description),
+    violationType: quote(v.violationType),
+    pointer: quote(v.pointer),
+  }));
+  const requestId = requestIdOf(a, parsed);
+  const mayHaveApplied = c.method !== 'GET' && a.status >= 500;
+  const where = `${c.method} ${base}${c.path}`;
+
   if (a.status >= 300 && a.status < 400) {
-    apiMessage = `redirect to ${String(a.headers.location ?? '?')} (not followed; check the API URL)`;
+    const location = headerString(a.headers.location);
+    return new CortexApiError(
+      'API_BAD_ANSWER',
+      quote(
+        `${c.what}: ${where} answered with a redirect${location ? ` to ${stripQuery(location)}` : ''}; it was not followed (the API key never leaves for another address). Is the API URL right?`,
+      ),
+      { status: a.status, tries },
+    );
   }
-  const fieldErrors: FieldError[] = Array.isArray(j?.details)
-    ? (j.details as unknown[]).flatMap((d) => {
-        const f = d as Partial<FieldError>;
-        return typeof f?.field === 'string' && typeof f.message === 'string'
-          ? [{ field: scrub(f.field), message: scrub(f.message) }]
-          : [];
-      })
-    : [];
-  const code = a.status === 404 && !isApiError(j) ? 'API_ERROR' : statusCode(a.status);
-  const message = `${c.what} failed: HTTP ${a.status}: ${apiMessage}${triesText(tries)}${
-    requestId ? ` (requestId ${requestId})` : ''
-  }`;
+
+  let said: string;
+  if (parsed) said = parsed.details ? `${parsed.message}: ${parsed.details}` : parsed.message;
+  else if (violations.length > 0) said = 'the values were refused';
+  else if (a.json !== undefined && typeof (a.json as { error?: unknown }).error === 'string')
+    said = String((a.json as { error: string }).error);
+  else said = `a ${contentTypeOf(a)} answer`;
+
+  let code = statusCode(a.status);
+  let message: string;
+  if (a.status === 404 || a.status === 405) {
+    // Never "no connector": the list route always answers 200 on a real workspace.
+    code = 'API_NOT_FOUND';
+    message = `${c.what}: ${where} answered HTTP ${a.status} (${said}). The API URL or route is wrong: Cortex serves this route at its API base URL (default https://api.getcortexapp.com).`;
+  } else {
+    message = `${c.what} failed: HTTP ${a.status}: ${said}${triesText(tries)}${
+      requestId ? ` (requestId ${requestId})` : ''
+    }`;
+  }
   const detailLines = [
-    ...fieldErrors.map((f) => `${f.field}: ${f.message}`),
+    ...violations.map((v) => `${v.pointer || v.title}: ${v.description || v.title}`),
     ...(a.gaveUp ? [`Gave up: ${a.gaveUp}`] : []),
   ];
-  return new CortexApiError(code, scrub(message), {
+  return new CortexApiError(code, quote(message), {
     status: a.status,
-    requestId,
-    fieldErrors,
+    ...(requestId ? { requestId: quote(requestId) } : {}),
+    violations,
     tries,
-    detail: detailLines.length > 0 ? scrub(detailLines.join('\n')) : undefined,
+    ...(detailLines.length > 0 ? { detail: detailLines.join('\n') } : {}),
+    mayHaveApplied,
   });
 }
 
-function unexpected(c: Call, a: Final, scrub: (s: string) => string): CortexApiError {
-  const headerId = a.headers['x-request-id'];
-  const requestId = typeof headerId === 'string' ? headerId : undefined;
-  return new CortexApiError(
-    'API_ERROR',
-    scrub(
-      `${c.what}: the API answered HTTP ${a.status} with an unexpected body${requestId ? ` (requestId ${requestId})` : ''}`,
-    ),
-    { status: a.status, requestId, tries: a.tries },
-  );
+function headerString(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function stripQuery(location: string): string {
+  return location.replace(/[?#].*$/, '');
 }

@@ -1,8 +1,8 @@
 import { CODES, type Code } from '../codes.js';
 import type { DeleteResult } from '../commands/connector/delete.js';
 import type { SetResult } from '../commands/connector/set.js';
-import { DEFAULT_REDIRECT_URI } from '../commands/connector/shared.js';
 import type { ShowResult } from '../commands/connector/show.js';
+import { CORTEX_CALLBACK_URI } from '../cortex/types.js';
 import type { VerifyResult } from '../commands/connector/verify.js';
 import { painter, renderDiagnose, renderTarget, type TextOptions } from './text.js';
 
@@ -12,19 +12,13 @@ const show = (v: string | null | undefined) => (v === null || v === undefined ||
 export function renderSetReview(r: SetResult, opts: TextOptions): string {
   const c = painter(opts.color);
   const out: string[] = [];
-  if (r.changes.length === 0) out.push('Changes: none (the live connector already has these values).');
-  else {
-    out.push(
-      r.remoteBefore
-        ? 'Changes against the live connector:'
-        : 'Changes: no connector exists yet; this creates it:',
-    );
-    for (const ch of r.changes)
-      out.push(`  ${ch.field.padEnd(13)} ${c.red(show(ch.from))} → ${c.green(ch.to)}`);
-    if (r.remoteBefore && !r.changes.some((ch) => ch.field === 'clientSecret')) {
-      out.push(c.dim('  clientSecret  unchanged as far as its last four characters show'));
-    }
-  }
+  out.push(
+    r.replaces
+      ? `Changes against Cortex's connection ${r.replaces.connectionId ?? '(no id)'} (a new connection replaces it; the old one is deleted only once the new one is confirmed):`
+      : 'Changes: Cortex holds no connection for this profile; this creates one:',
+  );
+  for (const ch of r.changes) out.push(`  ${ch.field.padEnd(13)} ${c.red(show(ch.from))} → ${c.green(ch.to)}`);
+  for (const n of r.notes) out.push(c.yellow(`  note: ${n}`));
   out.push('', c.bold('Pre-flight (the same checks as `connector verify`, on the new values):'));
   for (const t of r.preflight.results) out.push(renderTarget(t, opts));
   return `${out.join('\n')}\n`;
@@ -41,7 +35,6 @@ export function renderSet(r: SetResult, opts: TextOptions & { reviewed?: boolean
   out.push(`  client secret ****${v.clientSecretLastFour}  ${c.dim(`(${v.sources.clientSecret})`)}`);
   out.push(`  issuer        ${v.issuer}  ${c.dim(`(${v.sources.issuer})`)}`);
   out.push(`  redirect URI  ${v.redirectUri}  ${c.dim('(must be a Sign-in redirect URI of the Okta app)')}`);
-  for (const n of r.notes) out.push(c.yellow(`  note: ${n}`));
   if (!opts.reviewed) out.push('', renderSetReview(r, opts).trimEnd());
   out.push('');
   if (r.dryRun) {
@@ -61,7 +54,19 @@ export function renderSet(r: SetResult, opts: TextOptions & { reviewed?: boolean
           'Pushed with --force although the pre-flight failed: test sign-in NOW in a private window, keeping this session open.',
         ),
       );
-    out.push(c.green(`Pushed: connector version ${r.remoteAfter?.version ?? '?'} is live.`));
+    out.push(
+      c.green(
+        `Pushed: Cortex lists the new connection ${r.pushedConnection?.connectionId ?? '(no id)'} with these values.`,
+      ),
+    );
+    if (r.removed) {
+      out.push(
+        r.removed.by === 'cortex-sso'
+          ? `Deleted the connection it replaces: ${r.removed.connection.connectionId}.`
+          : `The connection it replaces (${r.removed.connection.connectionId}) is gone: Cortex replaced it.`,
+      );
+    }
+    if (opts.reviewed) for (const n of r.notes.slice(-3)) out.push(c.yellow(`note: ${n}`));
     if (r.stored) {
       out.push(
         `Secret: ${r.stored.secret === 'keychain' ? 'stored in the OS keychain' : 'not stored locally'}; settings: ${r.stored.config}`,
@@ -74,48 +79,58 @@ export function renderSet(r: SetResult, opts: TextOptions & { reviewed?: boolean
 export function renderShow(r: ShowResult, opts: TextOptions): string {
   const c = painter(opts.color);
   const l = r.local;
-  const rem = r.remote;
+  const mine = r.remote?.connection ?? null;
+  const unknown = r.remoteError ? '?' : undefined;
   const secretLocal = !l?.secret
     ? '(none)'
     : 'lastFour' in l.secret
       ? `****${l.secret.lastFour}`
       : `unreadable [${l.secret.code}]`;
   const rows: Array<[string, string, string]> = [
-    ['type', show(l?.type), r.remoteError ? '?' : show(rem?.type)],
-    ['client ID', show(l?.clientId), r.remoteError ? '?' : show(rem?.clientId)],
-    ['client secret', secretLocal, r.remoteError ? '?' : rem ? `****${rem.clientSecretLastFour}` : '(none)'],
-    ['issuer', show(l?.issuer), r.remoteError ? '?' : show(rem?.issuer)],
-    ['redirect URI', l?.redirectUri ?? `${DEFAULT_REDIRECT_URI} (default)`, '-'],
-    ['updated', show(l?.updatedAt), r.remoteError ? '?' : show(rem?.updatedAt)],
+    ['type', show(l?.type?.toUpperCase()), unknown ?? show(mine?.connectionType)],
+    ['client ID', show(l?.clientId), unknown ?? show(mine?.clientId)],
+    ['issuer', show(l?.issuer), unknown ?? show(mine?.issuer)],
+    ['connection', show(l?.connectionId), unknown ?? show(mine?.connectionId)],
+    ['client secret', secretLocal, unknown ?? (mine ? '(not readable)' : '(none)')],
+    ['redirect URI', l?.redirectUri ?? `${CORTEX_CALLBACK_URI} (default)`, '-'],
   ];
-  const w1 = Math.max(...rows.map((x) => x[1].length), 'local'.length);
+  const w1 = Math.max(...rows.map((x) => x[1].length), 'profile'.length);
   const out = [
-    c.bold(`Profile "${r.profile}"`) + c.dim(`  (settings: ${r.configPath}; API: ${r.apiUrl || '?'})`),
-    `  ${''.padEnd(14)}${c.bold('local'.padEnd(w1))}  ${c.bold('live in Cortex')}`,
+    c.bold(`Profile "${r.profile}"`) +
+      c.dim(`  (settings: ${r.configPath}; API: ${r.apiUrl || '?'}${r.apiKeySource ? `; key from ${r.apiKeySource}` : ''})`),
+    `  ${''.padEnd(14)}${c.bold('profile'.padEnd(w1))}  ${c.bold('in Cortex')}`,
     ...rows.map(([k, a, b]) => `  ${k.padEnd(14)}${a.padEnd(w1)}  ${b}`),
   ];
   if (l?.secret && 'lastFour' in l.secret) out.push(c.dim(`  (secret kept in ${l.secret.where})`));
   if (l?.secret && 'error' in l.secret) {
     out.push('', c.yellow(`Local secret unreadable [${l.secret.code}]: ${l.secret.error}`));
   }
+  const others = r.remote?.oidc.filter((x) => x !== mine) ?? [];
+  if (others.length > 0) {
+    out.push('', `Other OIDC connections in Cortex:`);
+    for (const o of others)
+      out.push(`  ${show(o.connectionId)}  ${o.connectionType}  client ${o.clientId}  issuer ${o.issuer}`);
+  }
+  if (r.remote && r.remote.otherCount > 0)
+    out.push(c.dim(`(${r.remote.otherCount} SSO configuration(s) of other kinds, not shown)`));
   if (r.remoteError)
-    out.push('', c.yellow(`Live connector unavailable [${r.remoteError.code}]: ${r.remoteError.message}`));
+    out.push('', c.yellow(`Cortex could not be read [${r.remoteError.code}]: ${r.remoteError.message}`));
   const problemCodes = new Set(
     [l?.secret && 'code' in l.secret ? l.secret.code : undefined, r.remoteError?.code].filter(
       (x): x is Code => x !== undefined && x in CODES,
     ),
   );
   for (const code of problemCodes) out.push(`${c.cyan('Fix:')} ${CODES[code].advice}`);
-  if (!r.remoteError && !rem) out.push('', 'No connector is configured in Cortex.');
+  if (r.remote && r.remote.oidc.length === 0) out.push('', 'Cortex holds no OIDC connection.');
   if (r.drift.length > 0) {
-    out.push(
-      '',
-      c.yellow(
-        `! ${CODES.CONNECTOR_DRIFT.title} [CONNECTOR_DRIFT]: ${r.drift.map((d) => d.field).join(', ')}`,
-      ),
-    );
+    out.push('', c.yellow(`! ${CODES.CONNECTOR_DRIFT.title} [CONNECTOR_DRIFT]:`));
+    for (const d of r.drift) {
+      if (d.field === 'connection') out.push(`  - the profile's connection (${d.local}) is not in Cortex`);
+      else if (d.field === 'connections') out.push(`  - Cortex holds ${d.remote} OIDC connections`);
+      else out.push(`  - ${d.field}: profile ${show(d.local)}, Cortex ${show(d.remote)}`);
+    }
     out.push(`  Fix: ${CODES.CONNECTOR_DRIFT.advice}`);
-  } else if (rem && l) out.push('', c.green('Local settings match the live connector.'));
+  } else if (mine && l) out.push('', c.green("The profile matches Cortex's connection."));
   return `${out.join('\n')}\n`;
 }
 
@@ -126,15 +141,16 @@ export function renderVerify(r: VerifyResult, opts: TextOptions): string {
 
 export function renderDelete(r: DeleteResult, opts: TextOptions): string {
   const c = painter(opts.color);
+  const what = `connection ${r.connection.connectionId} (${r.connection.connectionType}, client ${r.connection.clientId})`;
   const out = [
     r.remoteDeleted
-      ? c.green(`Deleted the OpenID connector at ${r.apiUrl}.`)
-      : `No connector was configured at ${r.apiUrl}; nothing to delete there.`,
+      ? c.green(`Deleted the ${what} at ${r.apiUrl}.`)
+      : `The ${what} was already gone at ${r.apiUrl}.`,
     r.secretDeleted
       ? 'Removed the client secret from the keychain.'
       : r.secretError
         ? c.yellow(`Could not remove the local secret [${r.secretError.code}]: ${r.secretError.message}`)
-        : 'No client secret was stored locally.',
+        : 'No client secret of this profile was removed locally.',
   ];
   if (r.configUpdated) out.push(`Cleared the connector settings of profile "${r.profile}".`);
   return `${out.join('\n')}\n`;

@@ -28,8 +28,8 @@ describe('resolveProfileName', () => {
 
 describe('resolveApiUrl', () => {
   const profile = { apiUrl: 'https://profile.example.test/' };
-  it('takes --api-url, then CORTEX_API_URL, then the profile, else the cloud API', () => {
-    const env = { CORTEX_API_URL: 'https://env.example.test' };
+  it('takes --api-url, then CORTEX_BASE_URL, then the profile, else the cloud API', () => {
+    const env = { CORTEX_BASE_URL: 'https://env.example.test' };
     expect(resolveApiUrl('https://flag.example.test', env, profile)).toEqual({
       value: 'https://flag.example.test',
       source: 'flag',
@@ -54,7 +54,7 @@ describe('resolveApiUrl', () => {
     expect(resolveApiUrl('http://localhost:3000', {}).value).toBe('http://localhost:3000');
     expect(resolveApiUrl('http://[::1]:3000', {}).value).toBe('http://[::1]:3000');
     expect(codeOf(() => resolveApiUrl('http://api.getcortexapp.com', {}))).toBe('INPUT_INVALID');
-    expect(codeOf(() => resolveApiUrl(undefined, { CORTEX_API_URL: 'ftp://x.test' }))).toBe('INPUT_INVALID');
+    expect(codeOf(() => resolveApiUrl(undefined, { CORTEX_BASE_URL: 'ftp://x.test' }))).toBe('INPUT_INVALID');
     expect(codeOf(() => resolveApiUrl('not a url', {}))).toBe('INPUT_INVALID');
     expect(codeOf(() => resolveApiUrl('https://user:pw@x.test', {}))).toBe('INPUT_INVALID');
     expect(codeOf(() => resolveApiUrl('https://x.test/?a=1', {}))).toBe('INPUT_INVALID');
@@ -63,9 +63,9 @@ describe('resolveApiUrl', () => {
 
 describe('resolveApiToken', () => {
   const stored = 'ctx_keychain_token_ABCD';
-  it('prefers CORTEX_API_TOKEN, then the keychain entry api-token:<profile>', async () => {
+  it('prefers CORTEX_API_KEY, then the keychain entry api-token:<profile>', async () => {
     const kc = createMemoryKeychain({ initial: { 'api-token:prod': stored } });
-    const fromEnv = await resolveApiToken({ CORTEX_API_TOKEN: 'ctx_env_token_WXYZ' }, kc, 'prod');
+    const fromEnv = await resolveApiToken({ CORTEX_API_KEY: 'ctx_env_token_WXYZ' }, kc, 'prod');
     expect(fromEnv?.source).toBe('env');
     expect(fromEnv?.token).toBeInstanceOf(Secret);
     expect(fromEnv?.token.lastFour).toBe('WXYZ');
@@ -73,12 +73,12 @@ describe('resolveApiToken', () => {
     expect(fromKc?.source).toBe('keychain');
     expect(fromKc?.token.reveal()).toBe(stored);
     expect(await resolveApiToken({}, kc, 'other')).toBeNull();
-    expect(await resolveApiToken({ CORTEX_API_TOKEN: '' }, kc, 'other')).toBeNull();
+    expect(await resolveApiToken({ CORTEX_API_KEY: '' }, kc, 'other')).toBeNull();
   });
 
   it('does not touch the keychain when the environment has a token', async () => {
     const kc = createMemoryKeychain({ state: 'locked' });
-    expect((await resolveApiToken({ CORTEX_API_TOKEN: 'ctx_env_token_WXYZ' }, kc, 'p'))?.source).toBe('env');
+    expect((await resolveApiToken({ CORTEX_API_KEY: 'ctx_env_token_WXYZ' }, kc, 'p'))?.source).toBe('env');
     await expect(resolveApiToken({}, kc, 'p')).rejects.toMatchObject({ code: 'KEYCHAIN_LOCKED' });
   });
 });

@@ -1,36 +1,85 @@
-// The real client against the reference server on loopback: CRUD, error codes, ETags, retries
-// with a recording fake sleep, dead and broken servers, and a canary token that must never leak.
-import { createServer, type Server } from 'node:http';
+// The real client against scripted HTTP servers on loopback that answer the way Cortex does (the
+// routes and bodies in src/cortex/types.ts, docs/api.md) and the way a wrong URL, a proxy or a
+// broken gateway does: every answer is untrusted input.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   CortexApiError,
   type CortexClientOptions,
   createCortexClient,
   parseRetryAfter,
 } from '../../src/cortex/client.js';
-import { type ApiServer, startApiServer } from '../../src/cortex/server.js';
-import { CONNECTOR_PATH } from '../../src/cortex/types.js';
 import { CortexSsoError } from '../../src/errors.js';
 import { Secret } from '../../src/secret.js';
 
 const TOKEN = 'canary-TOKEN-8c1d2e3f4a5b6c7d-QRST';
-const READ_TOKEN = 'canary-READ-9f8e7d6c5b4a-MNOP';
 const SECRET = 'canary-SECRET-aa11bb22cc33dd44-WXYZ';
-const BODY = {
-  type: 'okta' as const,
-  clientId: '0oa1b2c3d4E5f6G7h8',
+const INPUT = {
+  connectionType: 'OKTA' as const,
+  clientId: '0oa1b2c3d4E5f6G7h8i9',
   clientSecret: new Secret(SECRET),
   issuer: 'https://acme.okta.com',
 };
+const ENTRY = {
+  connectionId: 'c-1',
+  connectionType: 'OKTA',
+  type: 'client_secret_basic',
+  id: INPUT.clientId,
+  issuerUri: INPUT.issuer,
+};
 
-let server: ApiServer;
-let sleeps: number[];
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+type Handler = (req: Seen, res: ServerResponse) => void;
 
-function client(over: Partial<CortexClientOptions> = {}) {
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+/** A server that records every request and answers with `handler`. */
+async function scripted(handler: Handler): Promise<{ url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => {
+      body += d;
+    });
+    req.on('end', () => {
+      const s = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+      seen.push(s);
+      handler(s, res);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+/** Cortex's error body (cortexapps/cli cortex_client.py reads message, details, requestId). */
+function cortexError(status: number, type: string, message: string, details = 'See the API documentation') {
+  return { message, details, requestId: 'req-123', httpStatus: status, type };
+}
+
+let sleeps: number[] = [];
+function client(url: string, over: Partial<CortexClientOptions> = {}) {
+  sleeps = [];
   return createCortexClient({
-    baseUrl: server.url,
+    baseUrl: url,
     token: new Secret(TOKEN),
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -40,7 +89,7 @@ function client(over: Partial<CortexClientOptions> = {}) {
   });
 }
 
-/** Runs `p`, expects a CortexApiError, checks it never carries the token or the secret. */
+/** Runs `p`, expects a CortexApiError that never carries the API key or the client secret. */
 async function failure(p: Promise<unknown>): Promise<CortexApiError> {
   const err = await p.then(
     () => {
@@ -57,322 +106,275 @@ async function failure(p: Promise<unknown>): Promise<CortexApiError> {
   return e;
 }
 
-beforeEach(async () => {
-  sleeps = [];
-  server = await startApiServer({ tokens: [TOKEN], readOnlyTokens: [READ_TOKEN] });
-});
-afterEach(async () => {
-  await server.close();
-});
-
-describe('CRUD through the client', () => {
-  it('get -> null, put, get, put with If-Match, validate shape, delete -> true, delete -> false', async () => {
-    const c = client();
-    expect(await c.getConnector()).toBeNull();
-
-    const put = await c.putConnector(BODY);
-    expect(put.etag).toBe('"v1"');
-    expect(put.connector).toMatchObject({
-      type: 'okta',
-      clientId: BODY.clientId,
-      clientSecretLastFour: 'WXYZ',
+describe('listing the SSO configurations', () => {
+  it('sends GET /api/v1/sso/configurations with the bearer key and reads {"configurations": [...]}', async () => {
+    const api = await scripted((_req, res) => json(res, 200, { configurations: [ENTRY] }));
+    const listing = await client(api.url).listConfigurations();
+    expect(api.seen[0]).toMatchObject({ method: 'GET', url: '/api/v1/sso/configurations' });
+    expect(api.seen[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(listing).toEqual({
+      oidc: [
+        {
+          connectionId: 'c-1',
+          connectionType: 'OKTA',
+          type: 'client_secret_basic',
+          clientId: INPUT.clientId,
+          issuer: INPUT.issuer,
+        },
+      ],
+      otherCount: 0,
     });
-    expect(put.connector.issuer).toBe(BODY.issuer);
+  });
 
-    const got = await c.getConnector();
-    expect(got).toEqual(put);
+  it('keeps a base path prefix (self-hosted Cortex behind /cortex-api)', async () => {
+    const api = await scripted((_req, res) => json(res, 200, []));
+    await client(`${api.url}/cortex-api/`).listConfigurations();
+    expect(api.seen[0]?.url).toBe('/cortex-api/api/v1/sso/configurations');
+  });
 
-    const again = await c.putConnector(
-      { ...BODY, issuer: 'https://acme.okta.com/oauth2/default' },
-      { ifMatch: got!.etag },
+  it('accepts a bare array, ignores unknown fields and other kinds, and never copies a secret', async () => {
+    const api = await scripted((_req, res) =>
+      json(res, 200, [
+        { ...ENTRY, secret: 'leaked-secret-value-0000', createdAt: '2026-01-01', extra: { a: 1 } },
+        { connectionId: 's-1', type: 'SAML', metadataUrl: 'https://idp.example/metadata' },
+        { connectionId: 7, connectionType: 'GOOGLE', id: 'g-client', issuerUri: 'https://accounts.google.com' },
+        'not an object',
+      ]),
     );
-    expect(again.etag).toBe('"v2"');
-    expect(again.connector.version).toBe(2);
-
-    expect(await c.deleteConnector()).toBe(true);
-    expect(await c.getConnector()).toBeNull();
-    expect(await c.deleteConnector()).toBe(false);
-
-    // The token went only in the Authorization header, as a Bearer token.
-    for (const r of server.requests) {
-      expect(r.headers.authorization).toBe('Bearer [redacted]');
-      expect(r.headers['user-agent']).toBe('cortex-sso');
-    }
+    const listing = await client(api.url).listConfigurations();
+    expect(listing.oidc.map((c) => c.connectionId)).toEqual(['c-1', '7']);
+    expect(listing.otherCount).toBe(2);
+    expect(JSON.stringify(listing)).not.toContain('leaked-secret-value');
+    expect(inspect(listing, { depth: 5 })).not.toContain('leaked-secret-value');
   });
 
-  it('sends the secret to the API (it must store it) but returns only its last four', async () => {
-    const put = await client().putConnector(BODY);
-    expect(JSON.stringify(put)).not.toContain(SECRET);
-    expect(put.connector.clientSecretLastFour).toBe(SECRET.slice(-4));
+  it('an empty workspace is an empty list, not an error', async () => {
+    const api = await scripted((_req, res) => json(res, 200, { configurations: [] }));
+    expect(await client(api.url).listConfigurations()).toEqual({ oidc: [], otherCount: 0 });
   });
 
-  it('keeps a path prefix of a self-hosted base URL', async () => {
-    const c = client({ baseUrl: `${server.url}/` });
-    expect(c.baseUrl).toBe(server.url);
-    const prefixed = client({ baseUrl: `${server.url}/cortex` });
-    expect(prefixed.baseUrl).toBe(`${server.url}/cortex`);
-    // The reference server has no prefix: the API's own 404 NOT_FOUND for the route.
-    await prefixed.getConnector();
-    expect(server.requests.at(-1)?.path).toBe(`/cortex${CONNECTOR_PATH}`);
+  it('a 404 says the API URL or route is wrong, and never "no connector"', async () => {
+    const api = await scripted((_req, res) => json(res, 404, cortexError(404, 'NOT_FOUND', 'Not found')));
+    const e = await failure(client(api.url).listConfigurations());
+    expect(e.code).toBe('API_NOT_FOUND');
+    expect(e.message).toContain(`${api.url}/api/v1/sso/configurations`);
+    expect(e.message).toMatch(/API URL or route is wrong/);
+    expect(e.message).not.toMatch(/no connector/i);
   });
 
-  it('refuses a plain-http base URL off loopback and URLs with credentials', () => {
-    expect(() => client({ baseUrl: 'http://api.example.com' })).toThrow(/must be https/);
-    expect(() => client({ baseUrl: 'https://u:p@api.example.com' })).toThrow(/credentials/);
-    expect(() => client({ baseUrl: 'nope' })).toThrow(CortexSsoError);
-  });
-});
-
-describe('error codes', () => {
-  it('401 -> API_UNAUTHORIZED, with the API message and requestId, for a wrong token', async () => {
-    const e = await failure(client({ token: new Secret('wrong-token-12345678') }).getConnector());
-    expect(e.code).toBe('API_UNAUTHORIZED');
-    expect(e.status).toBe(401);
-    expect(e.message).toContain('Missing or invalid API token');
-    expect(e.requestId).toBeTruthy();
-    expect(e.message).toContain(`requestId ${e.requestId}`);
-    expect(server.requests.at(-1)?.requestId).toBe(e.requestId);
-  });
-
-  it('403 -> API_FORBIDDEN for a read-only token', async () => {
-    const e = await failure(client({ token: new Secret(READ_TOKEN) }).putConnector(BODY));
-    expect(e.code).toBe('API_FORBIDDEN');
-    expect(e.message).toContain('Configure OpenID Connector & SCIM');
-  });
-
-  it('400 -> API_BAD_REQUEST with each field in detail and fieldErrors', async () => {
-    const e = await failure(
-      client().putConnector({ ...BODY, clientId: 'a b', issuer: 'https://acme.okta.com/' }),
-    );
-    expect(e.code).toBe('API_BAD_REQUEST');
-    expect(e.fieldErrors).toEqual([
-      { field: 'clientId', message: 'must not contain whitespace' },
-      { field: 'issuer', message: 'must not end with a slash' },
-    ]);
-    expect(e.detail).toBe('clientId: must not contain whitespace\nissuer: must not end with a slash');
-  });
-
-  it('412 on a stale ETag after a concurrent change -> API_CONFLICT; "*" on none -> API_CONFLICT', async () => {
-    const me = client();
-    const other = client();
-    await me.putConnector(BODY);
-    const read = await me.getConnector();
-    await other.putConnector({ ...BODY, clientId: 'changed-by-someone-else' });
-    const e = await failure(me.putConnector(BODY, { ifMatch: read!.etag }));
-    expect(e.code).toBe('API_CONFLICT');
-    expect(e.status).toBe(412);
-    expect((await me.getConnector())?.connector.clientId).toBe('changed-by-someone-else');
-
-    await me.deleteConnector();
-    const none = await failure(me.putConnector(BODY, { ifMatch: '*' }));
-    expect(none.code).toBe('API_CONFLICT');
-  });
-
-  it('a 404 that is not the API\'s own NOT_FOUND is not mistaken for "no connector"', async () => {
-    const html404 = await startStub((_req, res) => {
-      res.writeHead(404, { 'content-type': 'text/html' });
-      res.end('<html><body>Not Found</body></html>');
+  it.each([
+    ['an HTML page (the web app, a login portal)', 'text/html', '<!doctype html><title>Cortex</title>', /text\/html body/],
+    ['truncated JSON', 'application/json', '{"configurations": [{"connectionId": "c-1", "id":', /truncated or invalid JSON/],
+    ['JSON of another shape', 'application/json', '{"entities": [], "page": 0}', /JSON of another shape/],
+    ['an empty body', 'application/json', '', /an empty body/],
+  ])('a 200 with %s is API_BAD_ANSWER naming the API URL', async (_name, type, body, said) => {
+    const api = await scripted((_req, res) => {
+      res.writeHead(200, { 'content-type': type });
+      res.end(body);
     });
-    try {
-      const e = await failure(client({ baseUrl: html404.url }).getConnector());
-      expect(e.code).toBe('API_ERROR');
-      expect(e.message).toMatch(/non-JSON text\/html.*API URL/);
-    } finally {
-      await html404.close();
-    }
+    const e = await failure(client(api.url).listConfigurations());
+    expect(e.code).toBe('API_BAD_ANSWER');
+    expect(e.message).toContain(api.url);
+    expect(e.message).toMatch(said);
+    expect(e.message).toMatch(/Is the API URL right\?/);
   });
-});
 
-describe('retries', () => {
-  it('429 with Retry-After, then success: waits exactly Retry-After and succeeds', async () => {
-    server.failNext(1, 429, 2);
-    const got = await client().getConnector();
-    expect(got).toBeNull();
+  it('a redirect to another origin is not followed: the key never travels there', async () => {
+    const elsewhere = await scripted((_req, res) => json(res, 200, { configurations: [] }));
+    const api = await scripted((_req, res) => {
+      res.writeHead(307, { location: `${elsewhere.url}/api/v1/sso/configurations?sig=abc` });
+      res.end();
+    });
+    const e = await failure(client(api.url).listConfigurations());
+    expect(e.code).toBe('API_BAD_ANSWER');
+    expect(e.message).toContain(`redirect to ${elsewhere.url}/api/v1/sso/configurations`);
+    expect(e.message).not.toContain('sig=abc');
+    expect(elsewhere.seen).toHaveLength(0);
+  });
+
+  it('a body over the size cap is refused, not buffered', async () => {
+    const api = await scripted((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"configurations": [${'{"a":1},'.repeat(20_000)}{}]}`);
+    });
+    const e = await failure(client(api.url, { maxResponseBytes: 64 * 1024 }).listConfigurations());
+    expect(e.code).toBe('API_BAD_ANSWER');
+    expect(e.message).toMatch(/larger than the limit/);
+  });
+
+  it('an answer that drips forever ends at the timeout, body included', async () => {
+    const api = await scripted((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"configurations": [');
+      const t = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(t));
+    });
+    const started = Date.now();
+    const e = await failure(client(api.url, { timeoutMs: 400, maxTries: 1 }).listConfigurations());
+    expect(e.code).toBe('API_UNAVAILABLE');
+    expect(e.message).toMatch(/no complete answer within 400 ms/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('text from the answer cannot repaint the terminal or forge a line of output', async () => {
+    const api = await scripted((_req, res) =>
+      json(res, 500, cortexError(500, 'INTERNAL', 'boom\u001b[2J\r\nok: connector saved\u202e', 'x\u0007')),
+    );
+    const e = await failure(client(api.url, { maxTries: 1 }).listConfigurations());
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
+    expect(e.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(e.message).toContain('boom\\x1b[2J\\r\\nok: connector saved\\u202e');
+  });
+
+  it('honours Retry-After on 429, then succeeds', async () => {
+    let n = 0;
+    const api = await scripted((_req, res) => {
+      n += 1;
+      if (n === 1) return json(res, 429, cortexError(429, 'TOO_MANY_REQUESTS', 'Rate limited'), { 'retry-after': '2' });
+      json(res, 200, { configurations: [] });
+    });
+    await client(api.url).listConfigurations();
+    expect(api.seen).toHaveLength(2);
     expect(sleeps).toEqual([2000]);
-    expect(server.requests.map((r) => r.status)).toEqual([429, 404]);
   });
 
-  it('429 on PUT without If-Match is retried too (the API did not act on it)', async () => {
-    server.failNext(1, 429, 1);
-    const put = await client().putConnector(BODY);
-    expect(put.etag).toBe('"v1"');
+  it('gives up with API_RATE_LIMITED when Retry-After is beyond the budget', async () => {
+    const api = await scripted((_req, res) =>
+      json(res, 429, cortexError(429, 'TOO_MANY_REQUESTS', 'Rate limited'), { 'retry-after': '120' }),
+    );
+    const e = await failure(client(api.url, { maxWaitMs: 5000 }).listConfigurations());
+    expect(e.code).toBe('API_RATE_LIMITED');
+    expect(e.detail).toMatch(/Retry-After asked for 120 s/);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('retries a 503 on GET with backoff and names the tries', async () => {
+    const api = await scripted((_req, res) => json(res, 503, cortexError(503, 'UNAVAILABLE', 'Down')));
+    const e = await failure(client(api.url).listConfigurations());
+    expect(e.code).toBe('API_UNAVAILABLE');
+    expect(api.seen).toHaveLength(3);
+    expect(e.message).toMatch(/after 3 tries/);
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it.each([
+    [401, 'API_UNAUTHORIZED', 'Unauthorized'],
+    [403, 'API_FORBIDDEN', 'Forbidden'],
+  ])('HTTP %i -> %s, quoting Cortex message, details and requestId', async (status, code, message) => {
+    const api = await scripted((_req, res) => json(res, status, cortexError(status, message.toUpperCase(), message)));
+    const e = await failure(client(api.url).listConfigurations());
+    expect(e.code).toBe(code);
+    expect(e.message).toContain(`HTTP ${status}: ${message}: See the API documentation`);
+    expect(e.requestId).toBe('req-123');
+  });
+
+  it('a refused connection is API_UNAVAILABLE after retries', async () => {
+    const api = await scripted(() => undefined);
+    const url = api.url;
+    await new Promise((r) => servers.pop()?.close(r));
+    const e = await failure(client(url).listConfigurations());
+    expect(e.code).toBe('API_UNAVAILABLE');
+    expect(e.message).toMatch(/ECONNREFUSED/);
+    expect(e.mayHaveApplied).toBe(false);
+  });
+});
+
+describe('creating an OIDC connection', () => {
+  it("sends exactly the body Cortex's CLI sends, and reads the created entry", async () => {
+    const api = await scripted((_req, res) => json(res, 200, { ...ENTRY, connectionId: 'c-9' }));
+    const created = await client(api.url).createOidcConnection(INPUT);
+    const req = api.seen[0];
+    expect(req).toMatchObject({ method: 'POST', url: '/api/v1/sso/oidc/configurations' });
+    expect(req?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(req?.body ?? '')).toEqual({
+      type: 'client_secret_basic',
+      id: INPUT.clientId,
+      secret: SECRET,
+      issuerUri: INPUT.issuer,
+      connectionType: 'OKTA',
+    });
+    expect(created?.connectionId).toBe('c-9');
+  });
+
+  it('an empty 201/204 answer is fine: the caller reads the list back', async () => {
+    const api = await scripted((_req, res) => res.writeHead(204).end());
+    expect(await client(api.url).createOidcConnection(INPUT)).toBeNull();
+  });
+
+  it('a 500 is not retried (it may have applied), and says so', async () => {
+    const api = await scripted((_req, res) => json(res, 500, cortexError(500, 'INTERNAL', 'Internal error')));
+    const e = await failure(client(api.url).createOidcConnection(INPUT));
+    expect(api.seen).toHaveLength(1);
+    expect(e.code).toBe('API_UNAVAILABLE');
+    expect(e.mayHaveApplied).toBe(true);
+  });
+
+  it('a 429 is retried (Cortex did not process it), honouring Retry-After', async () => {
+    let n = 0;
+    const api = await scripted((_req, res) => {
+      n += 1;
+      if (n === 1) return json(res, 429, cortexError(429, 'TOO_MANY_REQUESTS', 'Slow down'), { 'retry-after': '1' });
+      json(res, 200, ENTRY);
+    });
+    await client(api.url).createOidcConnection(INPUT);
+    expect(api.seen).toHaveLength(2);
     expect(sleeps).toEqual([1000]);
   });
 
-  it('503 three times -> API_UNAVAILABLE after exactly 3 tries, with growing backoff', async () => {
-    server.failNext(3, 503);
-    const e = await failure(client().getConnector());
-    expect(e.code).toBe('API_UNAVAILABLE');
-    expect(e.tries).toBe(3);
-    expect(e.message).toContain('after 3 tries');
-    expect(server.requests).toHaveLength(3);
-    expect(sleeps).toHaveLength(2);
-    // Exponential with jitter (random fixed at 0.5): 500 ms base, doubling.
-    expect(sleeps).toEqual([375, 750]);
-  });
-
-  it('Retry-After beyond the wait budget: gives up at once, without sleeping', async () => {
-    server.failNext(1, 429, 60);
-    const e = await failure(client({ maxWaitMs: 20_000 }).getConnector());
-    expect(e.code).toBe('API_RATE_LIMITED');
-    expect(sleeps).toEqual([]);
-    expect(server.requests).toHaveLength(1);
-    expect(e.detail).toMatch(/Retry-After asked for 60 s, beyond the retry budget/);
-  });
-
-  it('the total wait never exceeds maxWaitMs', async () => {
-    server.failNext(5, 503);
-    const e = await failure(client({ maxTries: 5, maxWaitMs: 1000 }).getConnector());
-    expect(e.code).toBe('API_UNAVAILABLE');
-    expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1000);
-  });
-
-  it('PUT without If-Match is not repeated after a 503 (it may have been applied)', async () => {
-    server.failNext(1, 503);
-    const e = await failure(client().putConnector(BODY));
-    expect(e.code).toBe('API_UNAVAILABLE');
-    expect(server.requests).toHaveLength(1);
-    expect(sleeps).toEqual([]);
-  });
-
-  it('PUT with If-Match and POST validate are retried after a 503', async () => {
-    const c = client();
-    const { etag } = await c.putConnector(BODY);
-    server.failNext(1, 503);
-    expect((await c.putConnector(BODY, { ifMatch: etag })).etag).toBe('"v2"');
-    server.failNext(1, 504);
-    // Validation of an unreachable issuer: the answer, not an error.
-    const v = await client().validateConnector({
-      ...BODY,
-      issuer: `https://127.0.0.1:${await closedPort()}`,
-    });
-    expect(v.isValid).toBe(false);
-    expect(sleeps).toHaveLength(2);
-  });
-
-  it('an HTML 502 from a load balancer is handled: retried, then API_UNAVAILABLE naming the content type', async () => {
-    server.failNext(1, 502);
-    expect(await client().getConnector()).toBeNull();
-    server.failNext(1, 502);
-    const e = await failure(client({ maxTries: 1 }).getConnector());
-    expect(e.code).toBe('API_UNAVAILABLE');
-    expect(e.status).toBe(502);
-    expect(e.message).toContain('HTTP 502: a non-JSON text/html answer');
-    expect(e.message).toMatch(/requestId [0-9a-f-]{36}/);
-  });
-
-  it('parses Retry-After as seconds or as an HTTP date', () => {
-    const now = Date.parse('2026-11-29T10:00:00Z');
-    expect(parseRetryAfter('5', now)).toBe(5000);
-    expect(parseRetryAfter('Sun, 29 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter('Sun, 29 Nov 2026 09:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
-  });
-});
-
-describe('network failures', () => {
-  it('API down (closed port) -> API_UNAVAILABLE after retries, naming ECONNREFUSED', async () => {
-    const port = await closedPort();
-    const e = await failure(client({ baseUrl: `http://127.0.0.1:${port}` }).getConnector());
-    expect(e.code).toBe('API_UNAVAILABLE');
-    expect(e.message).toContain('ECONNREFUSED');
-    expect(e.tries).toBe(3);
-    expect(sleeps).toHaveLength(2);
-  });
-
-  it('a server that never answers -> API_UNAVAILABLE after the per-try timeout', async () => {
-    const silent = await startStub(() => {
-      // never answer
-    });
-    try {
-      const e = await failure(client({ baseUrl: silent.url, timeoutMs: 200, maxTries: 1 }).getConnector());
-      expect(e.code).toBe('API_UNAVAILABLE');
-      expect(e.message).toContain('no answer within 200 ms');
-    } finally {
-      await silent.close();
-    }
-  });
-});
-
-describe('the token never leaks', () => {
-  it('is scrubbed even when a server echoes it back in error messages and field details', async () => {
-    const echo = await startStub((req, res) => {
-      const auth = req.headers.authorization ?? '';
-      res.writeHead(400, { 'content-type': 'application/json', 'x-request-id': 'req-echo' });
-      res.end(
-        JSON.stringify({
-          message: `bad header ${auth}`,
-          type: 'BAD_REQUEST',
-          details: [{ field: 'authorization', message: `got ${auth}` }],
-          requestId: 'req-echo',
-          httpStatus: 400,
-        }),
-      );
-    });
-    try {
-      const e = await failure(client({ baseUrl: echo.url }).putConnector(BODY));
-      expect(e.code).toBe('API_BAD_REQUEST');
-      expect(e.message).toContain('bad header Bearer ****QRST');
-      expect(e.detail).toContain('got Bearer ****QRST');
-    } finally {
-      await echo.close();
-    }
-  });
-
-  it('does not follow a redirect (the token would go along)', async () => {
-    let hits = 0;
-    const target = await startStub((_req, res) => {
-      hits++;
-      res.end('{}');
-    });
-    const redirect = await startStub((_req, res) => {
-      res.writeHead(307, { location: `${target.url}${CONNECTOR_PATH}` });
-      res.end();
-    });
-    try {
-      const e = await failure(client({ baseUrl: redirect.url }).getConnector());
-      expect(e.code).toBe('API_ERROR');
-      expect(e.message).toContain('redirect to');
-      expect(hits).toBe(0);
-    } finally {
-      await redirect.close();
-      await target.close();
-    }
-  });
-
-  it('is absent from every error of this suite (401, 403, 400, 412, 429, 5xx, network)', async () => {
-    // failure() checks message, detail, inspect() and JSON of each error; this adds the remaining codes.
-    server.failNext(1, 429, 999);
-    await failure(client().getConnector());
-    await failure(
-      client({ baseUrl: `http://127.0.0.1:${await closedPort()}`, maxTries: 1 }).deleteConnector(),
-    );
-  });
-});
-
-// ── helpers ───────────────────────────────────────────────────────────────────
-
-async function startStub(
-  handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const s: Server = createServer(handler);
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        s.closeAllConnections();
-        s.close(() => resolve());
+  it("a 400 with Cortex's violations lists each field, and changed nothing", async () => {
+    const api = await scripted((_req, res) =>
+      json(res, 400, {
+        violations: [
+          { title: 'Invalid field', description: 'must be an https URL', violationType: 'INVALID_FIELD', pointer: '/issuerUri' },
+        ],
       }),
-  };
-}
+    );
+    const e = await failure(client(api.url).createOidcConnection(INPUT));
+    expect(e.code).toBe('API_BAD_REQUEST');
+    expect(e.detail).toBe('/issuerUri: must be an https URL');
+    expect(e.mayHaveApplied).toBe(false);
+  });
 
-/** A port that was free a moment ago and has nothing listening now. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
+  it('an error that echoes the request body never shows the secret or the key', async () => {
+    const api = await scripted((req, res) =>
+      json(res, 400, cortexError(400, 'BAD_REQUEST', `Bad body: ${req.body}`, `auth was ${req.headers.authorization}`)),
+    );
+    const e = await failure(client(api.url).createOidcConnection(INPUT));
+    expect(e.message).toContain('****WXYZ');
+    expect(e.message).toContain('****QRST');
+  });
+});
+
+describe('deleting one connection', () => {
+  it('DELETE /api/v1/sso/configurations/{id}, the id encoded', async () => {
+    const api = await scripted((_req, res) => res.writeHead(204).end());
+    expect(await client(api.url).deleteConnection('c 1/2')).toBe('deleted');
+    expect(api.seen[0]).toMatchObject({ method: 'DELETE', url: '/api/v1/sso/configurations/c%201%2F2' });
+  });
+
+  it("a JSON 404 means the connection is gone; an HTML 404 means the route is wrong", async () => {
+    const json404 = await scripted((_req, res) => json(res, 404, cortexError(404, 'NOT_FOUND', 'No such connection')));
+    expect(await client(json404.url).deleteConnection('c-1')).toBe('not-found');
+    const html404 = await scripted((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end('<html><body>Not Found</body></html>');
+    });
+    const e = await failure(client(html404.url).deleteConnection('c-1'));
+    expect(e.code).toBe('API_NOT_FOUND');
+  });
+});
+
+describe('base URL and Retry-After parsing', () => {
+  it('refuses plain http except on loopback, and URLs with credentials', () => {
+    expect(() => client('http://api.example.com')).toThrow(/must be https/);
+    expect(() => client('https://user:pw@api.example.com')).toThrow(/credentials/);
+    expect(() => client('http://127.0.0.1:1')).not.toThrow();
+  });
+
+  it('parseRetryAfter reads seconds and HTTP dates', () => {
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    expect(parseRetryAfter('3', now)).toBe(3000);
+    expect(parseRetryAfter('Tue, 01 Dec 2026 10:00:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+});

@@ -11,7 +11,7 @@ export interface LogoutResult {
   /** Whether a stored token existed and was deleted. */
   deleted: boolean;
   keychain: string;
-  /** CORTEX_API_TOKEN is set: commands will keep using it after logout. */
+  /** CORTEX_API_KEY is set: commands will keep using it after logout. */
   envTokenSet: boolean;
 }
 
@@ -22,7 +22,7 @@ export async function run(opts: LogoutOptions, deps: AuthDeps): Promise<LogoutRe
     profile,
     deleted,
     keychain: deps.keychain.description,
-    envTokenSet: (deps.env.CORTEX_API_TOKEN ?? '').trim() !== '',
+    envTokenSet: (deps.env.CORTEX_API_KEY ?? '').trim() !== '',
   };
 }
 
@@ -33,6 +33,6 @@ export function formatText(result: LogoutResult): string {
       : `No API token was stored for profile "${result.profile}"; nothing to remove.`,
   ];
   if (result.envTokenSet)
-    lines.push('Note: CORTEX_API_TOKEN is still set in the environment and will be used.');
+    lines.push('Note: CORTEX_API_KEY is still set in the environment and will be used.');
   return lines.join('\n');
 }

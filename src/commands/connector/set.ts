@@ -1,5 +1,5 @@
 import { resolveProfileName } from '../../config/resolve.js';
-import type { Connector, ConnectorType } from '../../cortex/types.js';
+import { CONNECTION_TYPE_OF, type ConnectorType, type OidcConnection, type SsoListing } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
 import type { DiagnoseResult } from '../../result.js';
 import { Secret } from '../../secret.js';
@@ -25,6 +25,8 @@ export interface SetOptions extends CommonConnectorOptions {
   clientSecretStdin?: boolean;
   dryRun?: boolean;
   force?: boolean;
+  /** Push, but keep no copy of the secret in the keychain (CI, or a machine without one). */
+  noStore?: boolean;
   /** Skip the interactive "push?" confirmation. */
   yes?: boolean;
 }
@@ -39,6 +41,10 @@ export interface SetResult {
   ok: boolean;
   /** Set when nothing was pushed because of a failed pre-flight. */
   code?: 'PREFLIGHT_FAILED';
+  /** Cortex's SSO configurations as read when the command started (OIDC ones; others counted). */
+  remote: { oidc: OidcConnection[]; otherCount: number };
+  /** The existing connection the new one replaces (deleted after the new one is confirmed). */
+  replaces: OidcConnection | null;
   profile: string;
   apiUrl: string;
   dryRun: boolean;
@@ -54,9 +60,10 @@ export interface SetResult {
   };
   notes: string[];
   changes: FieldChange[];
-  remoteBefore: Connector | null;
-  remoteAfter?: Connector;
   preflight: DiagnoseResult;
+  /** After the push: the new connection as Cortex lists it, and what happened to the old one. */
+  pushedConnection?: OidcConnection;
+  removed?: { connection: OidcConnection; by: 'cortex-sso' | 'cortex' } | null;
   stored?: { secret: 'keychain' | 'not-stored'; config: string };
 }
 
@@ -228,26 +235,20 @@ function whyNoPrompt(deps: ConnectorDeps): string {
   return '--no-input';
 }
 
-function diff(remote: Connector | null, g: Gathered): FieldChange[] {
+function diff(remote: OidcConnection | null, g: Gathered): FieldChange[] {
   const changes: FieldChange[] = [];
-  const lastFour = g.secret.lastFour;
-  if (remote?.type !== g.type) changes.push({ field: 'type', from: remote?.type ?? null, to: g.type });
+  const connectionType = CONNECTION_TYPE_OF[g.type];
+  if (remote?.connectionType.toUpperCase() !== connectionType)
+    changes.push({ field: 'type', from: remote?.connectionType ?? null, to: connectionType });
   if (remote?.clientId !== g.clientId)
     changes.push({ field: 'clientId', from: remote?.clientId ?? null, to: g.clientId });
-  if (remote?.issuer !== g.issuer)
-    changes.push({ field: 'issuer', from: remote?.issuer ?? null, to: g.issuer });
-  // Only the last four are known remotely; same last four is reported as unchanged (and said so).
-  if (!remote?.clientSecretLastFour || remote.clientSecretLastFour !== lastFour) {
-    changes.push({
-      field: 'clientSecret',
-      from: remote
-        ? remote.clientSecretLastFour
-          ? `****${remote.clientSecretLastFour}`
-          : '(unknown)'
-        : null,
-      to: `****${lastFour}`,
-    });
-  }
+  if (remote?.issuer !== g.issuer) changes.push({ field: 'issuer', from: remote?.issuer ?? null, to: g.issuer });
+  // Cortex never returns the secret: whatever it holds is replaced by the one pushed now.
+  changes.push({
+    field: 'clientSecret',
+    from: remote ? '(kept by Cortex, not readable)' : null,
+    to: g.secret.lastFour ? `****${g.secret.lastFour}` : '****',
+  });
   return changes;
 }
 
@@ -259,16 +260,25 @@ export interface SetDeps extends ConnectorDeps {
 export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
   validateNetworkFlags(opts.timeoutSeconds, opts.warnDays);
   const profileName = resolveProfileName(opts.profile, deps.io.env);
+  const account = clientSecretAccount(profileName);
+
+  // A person at a terminal learns that the keychain is missing before typing anything.
+  if (deps.interactive && !opts.noStore && !opts.dryRun) await assertKeychain(deps, account);
+
+  // 1. Inputs: flags, env, stdin, prompts, profile; every missing one listed at once.
   const g = await gather(opts, profileName, deps);
   const profile = deps.config.getProfile(profileName);
-  const api = await openApi(profileName, profile, opts.apiUrl, deps);
   const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
+  const connectionType = CONNECTION_TYPE_OF[g.type];
+  const next = { clientId: g.clientId, issuer: g.issuer, connectionType };
 
-  const before = await api.client.getConnector();
-  const changes = diff(before?.connector ?? null, g);
+  // 2. What Cortex holds now; the connection this one replaces.
+  const api = await openApi(profileName, profile, opts.apiUrl, deps, opts.tenant);
+  const { connectionToReplace, replaceConnection } = await import('../../cortex/connections.js');
+  const initial = await api.client.listConfigurations();
+  const replaces = connectionToReplace(initial, profile ?? {}, next);
 
-  // Pre-flight: the same checks as `connector verify`, on the NEW values, plus Cortex's side.
-  const write = { type: g.type, clientId: g.clientId, clientSecret: g.secret, issuer: g.issuer };
+  // 3. Pre-flight: the same checks as `connector verify`, on the NEW values.
   const preflight = await runVerification(
     {
       issuer: g.issuer,
@@ -281,7 +291,6 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
       warnDays: opts.warnDays,
       strict: false,
       allowHttpLoopback: Boolean(opts.allowHttpLoopback),
-      cortexValidate: async () => api.client.validateConnector(write),
     },
     deps,
   );
@@ -308,10 +317,16 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
       },
     },
     notes: g.notes,
-    changes,
-    remoteBefore: before?.connector ?? null,
+    remote: { oidc: initial.oidc, otherCount: initial.otherCount },
+    replaces,
+    changes: diff(replaces, g),
     preflight,
   };
+  if (!replaces && initial.oidc.length > 0) {
+    result.notes.push(
+      `Cortex holds ${initial.oidc.length} OIDC connection(s) and none is this profile's: the new one is added beside them and none is deleted`,
+    );
+  }
 
   if (opts.dryRun) return result;
 
@@ -324,10 +339,10 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
     result.forced = true;
   }
 
+  // 4. Review: the person sees the change and every finding before the question.
   if (deps.interactive && !opts.yes) {
-    // Show what is about to change, and what the checks found, before asking.
     deps.review?.(result);
-    const summary = changes.length === 0 ? 'no field changes' : changes.map((c) => c.field).join(', ');
+    const summary = result.changes.map((c) => c.field).join(', ');
     const sure = await deps.prompter.confirm(
       `Push to ${api.apiUrl} (${summary})? After saving, users sign in to Cortex only through this Okta connector.`,
       !result.forced,
@@ -335,56 +350,124 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
     if (!sure) throw new CortexSsoError('INPUT_MISSING', 'Cancelled: nothing was pushed or changed.');
   }
 
-  // Probe the keychain BEFORE pushing, so a locked or missing keychain stops us with nothing changed.
-  const account = clientSecretAccount(profileName);
-  let storeSecret = g.secretSource !== 'keychain';
-  if (storeSecret) {
-    try {
-      await deps.keychain.get(account);
-    } catch (err) {
-      const unavailable =
-        err instanceof CortexSsoError &&
-        (err.code === 'KEYCHAIN_UNAVAILABLE' || err.code === 'KEYCHAIN_TIMEOUT');
-      // A secret given by the environment (CI) does not need a local copy; any other would be lost.
-      if (g.secretSource === 'env' && unavailable) {
-        storeSecret = false;
-        result.notes.push(
-          'the client secret was not stored locally: no keychain here, and it came from CORTEX_SSO_CLIENT_SECRET',
-        );
-      } else {
-        throw err;
-      }
+  // 5. Where the secret will be kept, decided BEFORE writing: a keychain that fails now stops us
+  // with nothing changed, unless the secret came from stdin or env (CI), which needs no local copy.
+  const storeSecret = await decideStorage(opts, g, deps, account, result.notes);
+
+  // 6. Cortex has no ETag: compare the list with the one read at the start, just before writing.
+  const current = await api.client.listConfigurations();
+  const { listingFingerprint } = await import('../../cortex/types.js');
+  let before: SsoListing = initial;
+  let replacing = replaces;
+  if (listingFingerprint(current) !== listingFingerprint(initial)) {
+    if (!opts.force) {
+      throw new CortexSsoError(
+        'CONNECTOR_CHANGED',
+        "Cortex's SSO configurations changed while this command ran; nothing was pushed or changed.",
+        {
+          detail: `When the command started: ${describe(initial)}\nJust now: ${describe(current)}`,
+        },
+      );
     }
+    result.notes.push("Cortex's SSO configurations changed while this command ran; pushed anyway (--force)");
+    before = current;
+    replacing = connectionToReplace(current, profile ?? {}, next);
+    result.replaces = replacing;
   }
 
-  const ifMatch = opts.force ? undefined : before?.etag;
-  const after = await api.client.putConnector(write, ifMatch ? { ifMatch } : {});
+  // 7. Write: create, confirm, then delete the one it replaces.
+  const outcome = await replaceConnection(
+    api.client,
+    before,
+    { connectionType, clientId: g.clientId, clientSecret: g.secret, issuer: g.issuer },
+    replacing,
+  );
   result.pushed = true;
-  result.remoteAfter = after.connector;
   result.ok = true;
+  result.pushedConnection = outcome.created;
+  result.removed = outcome.deleted
+    ? { connection: outcome.deleted, by: 'cortex-sso' }
+    : outcome.replacedByCortex
+      ? { connection: outcome.replacedByCortex, by: 'cortex' }
+      : null;
+  result.notes.push(...outcome.notes);
 
+  // 8. Store locally only now that Cortex holds the new connection.
   try {
     if (storeSecret) await deps.keychain.set(account, g.secret);
   } catch (err) {
     const e = err instanceof CortexSsoError ? err : new CortexSsoError('INTERNAL', String(err));
     throw new CortexSsoError(
       e.code,
-      `The connector WAS pushed to Cortex, but the secret could not be saved locally: ${e.message}`,
+      `The connector WAS pushed to Cortex (connection ${outcome.created.connectionId ?? '(no id)'}), but the secret could not be saved locally: ${e.message}`,
       {
         detail:
-          'Sign-in works; only local `connector verify` needs the secret. Fix the keychain, then run `connector set` again or use CORTEX_SSO_CLIENT_SECRET.',
+          'Sign-in works; only local `connector verify` needs the secret. Fix the keychain, then run `connector set` again, or give CORTEX_SSO_CLIENT_SECRET to later commands.',
       },
     );
   }
+  const { connectionId: _old, ...kept } = profile ?? {};
   deps.config.setProfile(profileName, {
-    ...(profile ?? {}),
-    ...(opts.apiUrl ? { apiUrl: api.apiUrl } : {}),
+    ...kept,
+    // The profile records where it pushed, whatever the URL's source (flag, env, ~/.cortex/config).
+    apiUrl: api.apiUrl,
     type: g.type,
     clientId: g.clientId,
     issuer: g.issuer,
+    ...(outcome.created.connectionId ? { connectionId: outcome.created.connectionId } : {}),
     ...(opts.redirectUri ? { redirectUri } : {}),
     updatedAt: (deps.now?.() ?? new Date()).toISOString(),
   });
   result.stored = { secret: storeSecret ? 'keychain' : 'not-stored', config: deps.config.path };
   return result;
+}
+
+function describe(l: SsoListing): string {
+  const rows = l.oidc.map(
+    (c) => `${c.connectionId ?? '(no id)'} ${c.connectionType} client ${c.clientId} issuer ${c.issuer}`,
+  );
+  if (l.otherCount > 0) rows.push(`${l.otherCount} other`);
+  return rows.length > 0 ? rows.join('; ') : 'none';
+}
+
+/** Throws when the keychain cannot be used (with the ways around it). */
+async function assertKeychain(deps: ConnectorDeps, account: string): Promise<void> {
+  try {
+    await deps.keychain.get(account);
+  } catch (err) {
+    if (!(err instanceof CortexSsoError)) throw err;
+    throw new CortexSsoError(err.code, `${err.message}`, {
+      detail:
+        'The client secret is kept only in the OS keychain (never in a file). Unlock or start the keychain, or pass --no-store to push without keeping a local copy (later commands then read CORTEX_SSO_CLIENT_SECRET).',
+    });
+  }
+}
+
+/** true: store the secret in the keychain after the push. Notes say why not, when not. */
+async function decideStorage(
+  opts: SetOptions,
+  g: Gathered,
+  deps: ConnectorDeps,
+  account: string,
+  notes: string[],
+): Promise<boolean> {
+  const later = 'later commands read the secret from CORTEX_SSO_CLIENT_SECRET';
+  if (opts.noStore) {
+    notes.push(`the client secret was not stored locally (--no-store); ${later}`);
+    return false;
+  }
+  if (g.secretSource === 'keychain') return false;
+  try {
+    await deps.keychain.get(account);
+    return true;
+  } catch (err) {
+    const unavailable =
+      err instanceof CortexSsoError &&
+      (err.code === 'KEYCHAIN_UNAVAILABLE' || err.code === 'KEYCHAIN_TIMEOUT' || err.code === 'KEYCHAIN_LOCKED');
+    if (unavailable && (g.secretSource === 'env' || g.secretSource === 'stdin')) {
+      notes.push(`no keychain here (${(err as CortexSsoError).code}): the client secret was not stored locally; ${later}`);
+      return false;
+    }
+    throw err;
+  }
 }

@@ -1,4 +1,5 @@
-import { type Env, resolveApiToken, resolveApiUrl } from '../../config/resolve.js';
+import { readCortexCliTenant } from '../../config/cortex-cli-config.js';
+import { type Env, resolveApiToken, resolveApiUrl, type TokenSource } from '../../config/resolve.js';
 import type { ConfigStore, Profile } from '../../config/store.js';
 import type { CortexClient } from '../../cortex/client.js';
 import { CortexSsoError } from '../../errors.js';
@@ -10,7 +11,7 @@ import { Secret } from '../../secret.js';
 import type { Keychain } from '../../secrets/keychain.js';
 
 /** Cortex's Auth0 callback: the redirect URI an Okta app must register for Cortex sign-in. */
-export const DEFAULT_REDIRECT_URI = 'https://cortexapp.auth0.com/login/callback';
+export { CORTEX_CALLBACK_URI as DEFAULT_REDIRECT_URI } from '../../cortex/types.js';
 
 /** Everything the connector commands need from outside; cli.ts builds the real one. */
 export interface ConnectorDeps {
@@ -144,23 +145,35 @@ export interface ApiSession {
   client: CortexClient;
   apiUrl: string;
   apiUrlSource: string;
-  tokenSource: 'env' | 'keychain';
+  tokenSource: TokenSource;
+  /** Where the key came from, in words (never the key). */
+  tokenWhere: string;
 }
 
-/** The API client for a profile, or an error that says how to give a token. */
+/**
+ * The API client for a profile, or an error that says how to give a key. The key comes from
+ * CORTEX_API_KEY, the keychain, or Cortex's own CLI config (~/.cortex/config, section --tenant /
+ * CORTEX_TENANT_ALIAS), read-only.
+ */
 export async function openApi(
   profileName: string,
   profile: Profile | undefined,
   apiUrlFlag: string | undefined,
   deps: Pick<ConnectorDeps, 'io' | 'keychain' | 'createClient'>,
+  tenantFlag?: string,
 ): Promise<ApiSession> {
   const env = deps.io.env as Env;
-  const apiUrl = resolveApiUrl(apiUrlFlag, env, profile);
-  const token = await resolveApiToken(env, deps.keychain, profileName);
+  let cli: ReturnType<typeof readCortexCliTenant> | undefined;
+  const cortexCli = () => {
+    cli ??= readCortexCliTenant(env, tenantFlag);
+    return cli;
+  };
+  const token = await resolveApiToken(env, deps.keychain, profileName, cortexCli);
+  const apiUrl = resolveApiUrl(apiUrlFlag, env, profile, cortexCli());
   if (!token) {
-    throw new CortexSsoError('API_UNAUTHORIZED', `No Cortex API token for profile "${profileName}".`, {
+    throw new CortexSsoError('API_UNAUTHORIZED', `No Cortex API key for profile "${profileName}".`, {
       detail:
-        'Give one with `cortex-sso auth login --with-token` (reads stdin) or the CORTEX_API_TOKEN environment variable.',
+        'Give one with CORTEX_API_KEY, `cortex-sso auth login` (kept in the keychain), or api_key in ~/.cortex/config (Cortex\'s own CLI; --tenant picks the section).',
     });
   }
   return {
@@ -168,6 +181,7 @@ export async function openApi(
     apiUrl: apiUrl.value,
     apiUrlSource: apiUrl.source,
     tokenSource: token.source,
+    tokenWhere: token.where,
   };
 }
 
@@ -182,7 +196,9 @@ export interface VerifyInput {
   warnDays: number;
   strict: boolean;
   allowHttpLoopback: boolean;
-  cortexValidate?: (issuer: string) => Promise<{ isValid: boolean; message: string }>;
+  cortexConnection?: () => Promise<import('../../cortex/connections.js').CortexConnectionReport>;
+  /** Include the cortex-connection check (verify), skipped when there is no API key. */
+  compareWithCortex?: boolean;
 }
 
 /** The diagnose checklist for the issuer, then the probes that need no user, then Cortex's side. */
@@ -190,16 +206,18 @@ export async function runVerification(
   input: VerifyInput,
   deps: Pick<ConnectorDeps, 'io' | 'onCheck' | 'now'>,
 ): Promise<DiagnoseResult> {
-  const [{ loadDiagnoseChecks }, { runChecks }, { createNetContext }, credentials, redirect, cortexSide] =
+  const [{ loadDiagnoseChecks }, { runChecks }, { createNetContext }, credentials, redirect, cortexConnection] =
     await Promise.all([
       import('../diagnose.js'),
       import('../../checks/runner.js'),
       import('../../net/create.js'),
       import('../../checks/credentials.js'),
       import('../../checks/redirect-uri.js'),
-      import('../../checks/cortex-side.js'),
+      import('../../checks/cortex-connection.js'),
     ]);
-  const checks = [...(await loadDiagnoseChecks()), credentials.check, redirect.check, cortexSide.check];
+  const checks = [...(await loadDiagnoseChecks()), credentials.check, redirect.check];
+  // Cortex's connection is compared by `verify`; `set` has not pushed it yet.
+  if (input.compareWithCortex) checks.push(cortexConnection.check);
   const net = createNetContext({
     ...(input.caFile ? { caFile: input.caFile } : {}),
     ...(input.proxy ? { proxyFlag: input.proxy } : {}),
@@ -219,7 +237,7 @@ export async function runVerification(
           clientId: input.clientId,
           clientSecret: input.clientSecret,
           redirectUri: input.redirectUri,
-          ...(input.cortexValidate ? { cortexValidate: input.cortexValidate } : {}),
+          ...(input.cortexConnection ? { cortexConnection: input.cortexConnection } : {}),
         },
         net,
         now: deps.now ?? (() => new Date()),
@@ -234,6 +252,8 @@ export async function runVerification(
 /** The flags of the connector commands that run the checklist (set, verify). */
 export interface CommonConnectorOptions {
   profile?: string;
+  /** Section of Cortex's CLI config (~/.cortex/config) to read the API key from. */
+  tenant?: string;
   clientId?: string;
   issuer?: string;
   apiUrl?: string;

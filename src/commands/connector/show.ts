@@ -1,5 +1,5 @@
 import { resolveProfileName } from '../../config/resolve.js';
-import type { Connector } from '../../cortex/types.js';
+import type { OidcConnection } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
 import { type ConnectorDeps, openApi } from './shared.js';
@@ -7,28 +7,51 @@ import { type ConnectorDeps, openApi } from './shared.js';
 export interface ShowOptions {
   profile?: string;
   apiUrl?: string;
+  tenant?: string;
+}
+
+export interface DriftEntry {
+  /** `connection` (gone), `connections` (several), or a field of the connection. */
+  field: string;
+  local: string | null;
+  remote: string | null;
 }
 
 export interface ShowResult {
+  /** false when Cortex could not be read or the profile and Cortex disagree (exit 1). */
+  ok: boolean;
   profile: string;
   configPath: string;
   apiUrl: string;
+  /** Where the API key came from (never the key), when one was found. */
+  apiKeySource?: string;
   local: {
     type?: string;
     clientId?: string;
     issuer?: string;
     redirectUri?: string;
+    connectionId?: string;
+    apiUrl?: string;
     updatedAt?: string;
     /** Where the secret is and its last four; never the secret. */
     secret: { where: string; lastFour: string } | { where: string; error: string; code: string } | null;
   } | null;
-  remote: Connector | null;
-  /** Why the live connector could not be read (no token, API down...). */
+  /** What Cortex holds; null when it could not be read. */
+  remote: {
+    /** The profile's connection: by its saved id, else the OIDC entry with its client ID and issuer. */
+    connection: OidcConnection | null;
+    /** Every OIDC connection in the workspace. */
+    oidc: OidcConnection[];
+    /** SSO configurations of other kinds (SAML...), counted, never shown or touched. */
+    otherCount: number;
+  } | null;
+  /** Why Cortex could not be read (no key, API down, wrong URL...). */
   remoteError?: { code: string; message: string };
-  drift: Array<{ field: string; local: string | null; remote: string | null }>;
+  drift: DriftEntry[];
+  code?: 'CONNECTOR_DRIFT';
 }
 
-/** Local profile and the live connector side by side; drift between them flagged. */
+/** The profile's settings and what Cortex holds, side by side; drift between them flagged. */
 export async function run(opts: ShowOptions, deps: ConnectorDeps): Promise<ShowResult> {
   const profileName = resolveProfileName(opts.profile, deps.io.env);
   const profile = deps.config.getProfile(profileName);
@@ -54,6 +77,7 @@ export async function run(opts: ShowOptions, deps: ConnectorDeps): Promise<ShowR
   }
 
   const result: ShowResult = {
+    ok: true,
     profile: profileName,
     configPath: deps.config.path,
     apiUrl: '',
@@ -63,10 +87,14 @@ export async function run(opts: ShowOptions, deps: ConnectorDeps): Promise<ShowR
   };
 
   try {
-    const api = await openApi(profileName, profile, opts.apiUrl, deps);
+    const api = await openApi(profileName, profile, opts.apiUrl, deps, opts.tenant);
     result.apiUrl = api.apiUrl;
-    const got = await api.client.getConnector();
-    result.remote = got?.connector ?? null;
+    result.apiKeySource = api.tokenWhere;
+    const listing = await api.client.listConfigurations();
+    const { findProfileConnection } = await import('../../cortex/connections.js');
+    const match = findProfileConnection(listing, profile ?? {});
+    result.remote = { connection: match.connection, oidc: listing.oidc, otherCount: listing.otherCount };
+    result.drift = drift(profile ?? {}, match.connection, listing.oidc);
   } catch (err) {
     if (!(err instanceof CortexSsoError)) throw err;
     result.remoteError = { code: err.code, message: err.message };
@@ -77,19 +105,37 @@ export async function run(opts: ShowOptions, deps: ConnectorDeps): Promise<ShowR
       // The URL itself is bad: already reported as remoteError.
     }
   }
-
-  if (!result.remoteError && (profile?.clientId || profile?.issuer || result.remote)) {
-    const r = result.remote;
-    const pairs: Array<[string, string | null, string | null]> = [
-      ['type', profile?.type ?? null, r?.type ?? null],
-      ['clientId', profile?.clientId ?? null, r?.clientId ?? null],
-      ['issuer', profile?.issuer ?? null, r?.issuer ?? null],
-    ];
-    if (secret && 'lastFour' in secret)
-      pairs.push(['clientSecretLastFour', secret.lastFour, r?.clientSecretLastFour ?? null]);
-    result.drift = pairs
-      .filter(([, l, rv]) => l !== rv)
-      .map(([field, local, remote]) => ({ field, local, remote }));
-  }
+  result.ok = !result.remoteError && result.drift.length === 0;
+  if (result.drift.length > 0) result.code = 'CONNECTOR_DRIFT';
   return result;
+}
+
+function drift(
+  profile: { clientId?: string; issuer?: string; type?: string; connectionId?: string },
+  mine: OidcConnection | null,
+  oidc: OidcConnection[],
+): DriftEntry[] {
+  const out: DriftEntry[] = [];
+  const pushed = Boolean(profile.clientId || profile.issuer || profile.connectionId);
+  if (pushed && !mine) {
+    out.push({
+      field: 'connection',
+      local: profile.connectionId ?? `client ${profile.clientId ?? '?'} at ${profile.issuer ?? '?'}`,
+      remote: null,
+    });
+  }
+  if (mine) {
+    const pairs: Array<[string, string | null, string | null]> = [
+      ['clientId', profile.clientId ?? null, mine.clientId],
+      ['issuer', profile.issuer ?? null, mine.issuer],
+      ['connectionType', profile.type ? profile.type.toUpperCase() : null, mine.connectionType.toUpperCase()],
+    ];
+    for (const [field, local, remote] of pairs) {
+      if (local !== null && local !== remote) out.push({ field, local, remote });
+    }
+  }
+  if (oidc.length > 1) {
+    out.push({ field: 'connections', local: pushed ? '1' : '0', remote: String(oidc.length) });
+  }
+  return out;
 }

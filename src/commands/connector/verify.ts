@@ -12,6 +12,7 @@ import {
   DEFAULT_REDIRECT_URI,
   openApi,
   runVerification,
+  type VerifyInput,
 } from './shared.js';
 
 export interface VerifyOptions extends CommonConnectorOptions {
@@ -66,15 +67,22 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
   const issuer = checkIssuer(issuerRaw, '', Boolean(opts.allowHttpLoopback)).value;
   const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
 
-  // Cortex's side is checked when an API token is at hand; without one that check is skipped.
-  let cortexValidate: ((issuer: string) => Promise<{ isValid: boolean; message: string }>) | undefined;
+  // What Cortex holds is compared when an API key is at hand; without one that check is skipped.
+  let cortexConnection: VerifyInput['cortexConnection'];
   try {
-    const api = await openApi(profileName, profile, opts.apiUrl, deps);
-    const s = secret;
-    cortexValidate = (iss) =>
-      api.client.validateConnector({ type: 'okta', clientId, clientSecret: s, issuer: iss });
+    const api = await openApi(profileName, profile, opts.apiUrl, deps, opts.tenant);
+    const { reportConnection } = await import('../../cortex/connections.js');
+    const ref = {
+      clientId,
+      issuer,
+      // The saved connection id identifies the profile's connection only for the profile's values.
+      ...(profile?.connectionId && profile.clientId === clientId && profile.issuer === issuer
+        ? { connectionId: profile.connectionId }
+        : {}),
+    };
+    cortexConnection = () => reportConnection(api.client, ref);
   } catch (err) {
-    // No token, or no keychain to look one up in (CI): Cortex's side is simply not asked.
+    // No key, or no keychain to look one up in (CI): Cortex's connection is simply not compared.
     if (
       !(
         err instanceof CortexSsoError &&
@@ -97,7 +105,8 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
       warnDays: opts.warnDays,
       strict: opts.strict,
       allowHttpLoopback: Boolean(opts.allowHttpLoopback),
-      ...(cortexValidate ? { cortexValidate } : {}),
+      ...(cortexConnection ? { cortexConnection } : {}),
+      compareWithCortex: true,
     },
     deps,
   );
