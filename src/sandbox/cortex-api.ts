@@ -108,6 +108,20 @@ export interface CortexApi {
   close(): Promise<void>;
 }
 
+/** Every `type` the server puts in an error body (docs/api.md lists them). */
+export const ERROR_TYPES = [
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'PAYLOAD_TOO_LARGE',
+  'TOO_MANY_REQUESTS',
+  'INTERNAL_SERVER_ERROR',
+  'SERVICE_UNAVAILABLE',
+] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
 /** Version of the data file's layout. */
 export const DATA_FORMAT = 1;
 
@@ -307,7 +321,7 @@ export async function startCortexApi(opts: CortexApiOptions): Promise<CortexApi>
             500,
             'INTERNAL_SERVER_ERROR',
             'Internal server error',
-            FAILURES[500].details,
+            JSON_FAILURES[500].details,
             requestId,
           );
         } else res.destroy();
@@ -464,7 +478,7 @@ function sendEmpty(res: ServerResponse): void {
 function sendError(
   res: ServerResponse,
   status: number,
-  type: string,
+  type: ErrorType,
   message: string,
   details: string,
   requestId: string,
@@ -489,7 +503,7 @@ function methodNotAllowed(res: ServerResponse, method: string, allow: string, re
   );
 }
 
-const FAILURES: Record<FailureStatus, { type: string; message: string; details: string }> = {
+const JSON_FAILURES: Record<429 | 500 | 503, { type: ErrorType; message: string; details: string }> = {
   429: {
     type: 'TOO_MANY_REQUESTS',
     message: 'Too many requests',
@@ -500,14 +514,14 @@ const FAILURES: Record<FailureStatus, { type: string; message: string; details: 
     message: 'Internal server error',
     details: 'An unexpected error occurred',
   },
-  502: { type: 'BAD_GATEWAY', message: 'Bad Gateway', details: '' },
   503: {
     type: 'SERVICE_UNAVAILABLE',
     message: 'Service unavailable',
     details: 'The service is temporarily unavailable',
   },
-  504: { type: 'GATEWAY_TIMEOUT', message: 'Gateway Timeout', details: '' },
 };
+
+const GATEWAY_TITLES: Record<502 | 504, string> = { 502: '502 Bad Gateway', 504: '504 Gateway Timeout' };
 
 function sendFailure(
   res: ServerResponse,
@@ -516,16 +530,16 @@ function sendFailure(
   requestId: string,
 ): void {
   if (status === 429 || retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter ?? 1));
-  const f = FAILURES[status];
   if (status === 502 || status === 504) {
     // What a load balancer in front of the API answers: HTML, no request id in the body.
-    const title = `${status} ${f.message}`;
+    const title = GATEWAY_TITLES[status];
     const html = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`;
     res.statusCode = status;
     res.setHeader('content-type', 'text/html');
     res.end(html);
     return;
   }
+  const f = JSON_FAILURES[status];
   sendError(res, status, f.type, f.message, f.details, requestId);
 }
 
