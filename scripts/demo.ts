@@ -486,23 +486,25 @@ interface ConnectorPart {
  * connector runs. Linux only: there a bus address that leads nowhere keeps every keychain out of reach.
  */
 async function connectorPart(dir: string, caFile: string, issuerUrl: string): Promise<ConnectorPart> {
-  const serverModule = new URL('../dist/cortex/server.js', import.meta.url).href;
-  const { startApiServer } = (await import(serverModule)) as typeof import('../src/cortex/server.ts');
-  const api = await startApiServer({ tokens: [API_TOKEN], ca: [readFileSync(caFile, 'utf8')] });
+  const serverModule = new URL('../dist/sandbox/cortex-api.js', import.meta.url).href;
+  const { startCortexApi } = (await import(serverModule)) as typeof import('../src/sandbox/cortex-api.ts');
+  const api = await startCortexApi({ tokens: [API_TOKEN] });
   const configDir = join(dir, 'config');
   mkdirSync(configDir, { mode: 0o700 });
 
   const exported: Record<string, string> = {
     CORTEX_SSO_CONFIG_DIR: configDir,
-    CORTEX_API_URL: api.url,
-    CORTEX_API_TOKEN: API_TOKEN,
+    CORTEX_BASE_URL: api.url,
+    CORTEX_API_KEY: API_TOKEN,
+    CORTEX_CONFIG: join(dir, 'no-cortex-cli-config'),
     CORTEX_SSO_PUBLIC_CA_FILE: caFile,
     DBUS_SESSION_BUS_ADDRESS: NO_KEYCHAIN_BUS,
   };
   const why: Record<string, string> = {
     CORTEX_SSO_CONFIG_DIR: 'a fresh settings directory, not yours',
-    CORTEX_API_URL: "the project's reference Cortex API (docs/api.md)",
-    CORTEX_API_TOKEN: 'a token that API accepts, made up for this run',
+    CORTEX_BASE_URL: "the project's reference Cortex API, serving Cortex's SSO routes (docs/api.md)",
+    CORTEX_API_KEY: 'a key that API accepts, made up for this run',
+    CORTEX_CONFIG: "not your Cortex CLI's ~/.cortex/config",
     CORTEX_SSO_PUBLIC_CA_FILE: 'as above',
     DBUS_SESSION_BUS_ADDRESS: 'leads nowhere: no keychain is reachable',
   };
@@ -517,18 +519,20 @@ async function connectorPart(dir: string, caFile: string, issuerUrl: string): Pr
   const set = ['connector', 'set'];
   const secretEnv = { CORTEX_SSO_CLIENT_SECRET: SECRET };
   const configFile = join(configDir, 'config.json');
+  const oidcNow = () => api.configurations().filter((c) => 'issuerUri' in c);
   const nothingChanged = (): string[] => [
-    ...(api.connector() === null ? [] : ['the reference API has a connector, expected none']),
+    ...(oidcNow().length === 0 ? [] : ['the reference API holds a connection, expected none']),
     ...(existsSync(configFile) ? ['settings were saved, expected none'] : []),
   ];
   const pushed = (): string[] => {
-    const c = api.connector();
-    if (c?.clientId !== APP_CLIENT_ID || c.issuer !== issuerUrl) {
-      return [`the reference API holds ${c ? `client ${c.clientId}` : 'no connector'}, expected the app`];
+    const all = oidcNow();
+    const c = all[0];
+    if (all.length !== 1 || c?.id !== APP_CLIENT_ID || c.issuerUri !== issuerUrl) {
+      return [`the reference API holds ${all.length} connection(s), expected exactly the app's`];
     }
-    return c.clientSecretLastFour === SECRET.slice(-4)
+    return api.secretMatches(String(c.connectionId), SECRET)
       ? []
-      : ['the live connector does not hold $SECRET (by its last four)'];
+      : ['the connection in the reference API does not hold $SECRET'];
   };
 
   const scenarios: Scenario[] = [
@@ -548,7 +552,7 @@ async function connectorPart(dir: string, caFile: string, issuerUrl: string): Pr
     {
       name: 'connector set --dry-run',
       explain:
-        'The right secret, as a dry run: the change against the live connector, the pre-flight, no push.',
+        'The right secret, as a dry run: the change against what Cortex holds, the pre-flight, no push.',
       command: set,
       args: [...setArgs(APP_CLIENT_ID), '--client-secret-stdin', '--dry-run'],
       stdin: SECRET,
@@ -574,7 +578,7 @@ async function connectorPart(dir: string, caFile: string, issuerUrl: string): Pr
     {
       name: 'connector show',
       explain:
-        'The saved settings and the live connector side by side (the secret by its last four): no drift.',
+        'The saved settings and the connection Cortex holds, side by side (the secret by its last four): no drift.',
       command: ['connector', 'show'],
       args: [],
       noTimeout: true,
@@ -582,12 +586,12 @@ async function connectorPart(dir: string, caFile: string, issuerUrl: string): Pr
       exported,
       expectExit: 0,
       expectCodes: [],
-      expectText: ['Local settings match the live connector', `****${SECRET.slice(-4)}`],
+      expectText: ["The profile matches Cortex's connection", `****${SECRET.slice(-4)}`],
     },
     {
       name: 'connector verify',
       explain:
-        "The checklist for the saved issuer, the credentials and Cortex's redirect URI without a user, and Cortex's own check.",
+        "The checklist for the saved issuer, the credentials and Cortex's redirect URI without a user, and the connection Cortex holds.",
       command: ['connector', 'verify'],
       args: [],
       env: secretEnv,
@@ -595,7 +599,7 @@ async function connectorPart(dir: string, caFile: string, issuerUrl: string): Pr
       expectExit: 0,
       expectCodes: [],
       // Every check passes, these three included: the ones only `verify` and `set` run.
-      expectText: [/✔ credentials /, /✔ redirect-uri /, /✔ cortex-side /],
+      expectText: [/✔ credentials /, /✔ redirect-uri /, /✔ cortex-connection /],
     },
     {
       name: "connector set: app without Cortex's redirect URI",

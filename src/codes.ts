@@ -323,7 +323,7 @@ export const CODES = {
   API_BAD_ANSWER: {
     title: 'The Cortex API answered with something that is not its JSON',
     cause:
-      'An HTML page, a redirect, truncated JSON or JSON of another shape: the URL reaches a web page, a proxy or login portal, or another service, not Cortex\'s API.',
+      "An HTML page, a redirect, truncated JSON or JSON of another shape: the URL reaches a web page, a proxy or login portal, or another service, not Cortex's API.",
     advice:
       'Check the API URL (--api-url, CORTEX_BASE_URL, the profile, ~/.cortex/config) and any proxy between here and Cortex.',
   },
@@ -363,7 +363,7 @@ export const CODES = {
   CONNECTOR_NOT_FOUND: {
     title: 'Cortex holds no connection for this profile',
     cause:
-      'No OIDC connection in Cortex has the profile\'s client ID and issuer (or its connection id): it was deleted or changed in Cortex, or the profile never pushed one.',
+      "No OIDC connection in Cortex has the profile's client ID and issuer (or its connection id): it was deleted or changed in Cortex, or the profile never pushed one.",
     advice:
       'Run `cortex-sso connector show` to see what Cortex holds; `connector set` creates it again, `connector delete --connection-id ID` removes a specific one.',
   },
@@ -386,7 +386,7 @@ export const CODES = {
     cause:
       'The connection the profile pushed differs from what Cortex holds, is gone, or Cortex holds several OIDC connections (someone changed it in the UI, or a push failed half-way).',
     advice:
-      'Run `cortex-sso connector set` to push the profile\'s values, or `connector delete --connection-id ID` for an extra connection.',
+      "Run `cortex-sso connector set` to push the profile's values, or `connector delete --connection-id ID` for an extra connection.",
   },
   KEYCHAIN_UNAVAILABLE: {
     title: 'No OS keychain is available',

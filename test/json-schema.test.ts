@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_ORDER } from '../src/checks/runner.ts';
 import { CODES } from '../src/codes.ts';
-import { type ApiServer, startApiServer } from '../src/cortex/server.ts';
+import { type CortexApi, startCortexApi } from '../src/sandbox/cortex-api.ts';
 import { runCli, tempDir, writeTemp } from './support/cli.ts';
 import { type HttpFixtures, startHttpFixtures } from './support/http-fixtures.ts';
 import { type OidcIssuer, startOidcIssuer } from './support/oidc-issuer.ts';
@@ -119,7 +119,7 @@ const CALLBACK = 'https://cortexapp.auth0.com/login/callback';
 let rootFile: string;
 let fixtures: HttpFixtures;
 let oidc: OidcIssuer;
-let api: ApiServer;
+let api: CortexApi;
 let configDir: string;
 const docs: Record<string, unknown> = {};
 
@@ -139,7 +139,7 @@ beforeAll(async () => {
     tls: pki.leaf,
     clients: [{ clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [CALLBACK] }],
   });
-  api = await startApiServer({ tokens: [TOKEN], ca: [pki.root.certPem] });
+  api = await startCortexApi({ tokens: [TOKEN] });
   const env = { CORTEX_SSO_PUBLIC_CA_FILE: rootFile };
   const verifyEnv = {
     ...env,
@@ -147,8 +147,9 @@ beforeAll(async () => {
     CORTEX_SSO_CLIENT_ID: CLIENT_ID,
     CORTEX_SSO_CLIENT_SECRET: SECRET,
     CORTEX_SSO_ISSUER: oidc.issuer,
-    CORTEX_API_URL: api.url,
-    CORTEX_API_TOKEN: TOKEN,
+    CORTEX_BASE_URL: api.url,
+    CORTEX_API_KEY: TOKEN,
+    CORTEX_CONFIG: `${configDir}/no-cortex-cli-config`,
   };
   const refused = `https://localhost:${await freePort()}`;
   const [healthy, failing, mixed, strict, verify, usage, missing] = await Promise.all([

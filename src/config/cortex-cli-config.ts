@@ -96,7 +96,10 @@ export function readCortexCliTenant(
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw new CortexSsoError('CONFIG_INVALID', `Cannot read Cortex's CLI configuration ${file}: ${code ?? err}.`);
+    throw new CortexSsoError(
+      'CONFIG_INVALID',
+      `Cannot read Cortex's CLI configuration ${file}: ${code ?? err}.`,
+    );
   }
   const tenant = resolveTenant(tenantFlag, env);
   const sections = parseIni(text);

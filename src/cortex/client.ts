@@ -427,12 +427,16 @@ function networkError(
   const what = isTimeout(err)
     ? `no complete answer within ${timeoutMs} ms`
     : `${code ?? 'network error'}${(err as Error)?.message ? ` (${(err as Error).message})` : ''}`;
-  return new CortexApiError('API_UNAVAILABLE', quote(`${c.what} at ${base} failed: ${what}${triesText(tries)}`), {
-    tries,
-    ...(reason ? { detail: quote(reason) } : {}),
-    cause: err,
-    mayHaveApplied,
-  });
+  return new CortexApiError(
+    'API_UNAVAILABLE',
+    quote(`${c.what} at ${base} failed: ${what}${triesText(tries)}`),
+    {
+      tries,
+      ...(reason ? { detail: quote(reason) } : {}),
+      cause: err,
+      mayHaveApplied,
+    },
+  );
 }
 
 function requestIdOf(a: Answer, parsed: { requestId?: string } | null): string | undefined {
@@ -441,7 +445,11 @@ function requestIdOf(a: Answer, parsed: { requestId?: string } | null): string |
 }
 
 function contentTypeOf(a: Answer): string {
-  return String(a.headers['content-type'] ?? 'no content type').split(';')[0]?.trim() || 'no content type';
+  return (
+    String(a.headers['content-type'] ?? 'no content type')
+      .split(';')[0]
+      ?.trim() || 'no content type'
+  );
 }
 
 /** A 2xx whose body is not what the route returns: the URL points at something that is not Cortex. */

@@ -4,7 +4,7 @@
  * without a working connector (docs/api.md, "How cortex-sso changes the connector safely").
  */
 import { CortexSsoError } from '../errors.js';
-import { type CortexClient, CortexApiError, type OidcConnectionInput } from './client.js';
+import { CortexApiError, type CortexClient, type OidcConnectionInput } from './client.js';
 import type { OidcConnection, SsoListing } from './types.js';
 
 /** What a profile remembers of the connection it pushed. */
@@ -14,7 +14,10 @@ export interface ConnectionRef {
   issuer?: string | undefined;
 }
 
-export function sameValues(c: OidcConnection, v: { clientId: string; issuer: string; connectionType?: string }) {
+export function sameValues(
+  c: OidcConnection,
+  v: { clientId: string; issuer: string; connectionType?: string },
+) {
   return (
     c.clientId === v.clientId &&
     c.issuer === v.issuer &&
@@ -68,7 +71,9 @@ export function connectionToReplace(
   if (mine) return mine;
   const same = listing.oidc.find((c) => sameValues(c, next));
   if (same) return same;
-  const ofType = listing.oidc.filter((c) => c.connectionType.toUpperCase() === next.connectionType.toUpperCase());
+  const ofType = listing.oidc.filter(
+    (c) => c.connectionType.toUpperCase() === next.connectionType.toUpperCase(),
+  );
   return ofType.length === 1 ? (ofType[0] ?? null) : null;
 }
 
@@ -118,7 +123,9 @@ export async function replaceConnection(
     } catch {
       after = undefined;
     }
-    const landed = after?.oidc.find((c) => sameValues(c, values) && (c.connectionId === undefined || !beforeIds.has(c.connectionId)));
+    const landed = after?.oidc.find(
+      (c) => sameValues(c, values) && (c.connectionId === undefined || !beforeIds.has(c.connectionId)),
+    );
     if (landed) {
       throw new CortexSsoError(
         'CONNECTOR_BOTH_KEPT',
@@ -159,7 +166,9 @@ export async function replaceConnection(
   }
   const candidates = after.oidc.filter((c) => sameValues(c, values));
   const created =
-    (answered?.connectionId ? candidates.find((c) => c.connectionId === answered?.connectionId) : undefined) ??
+    (answered?.connectionId
+      ? candidates.find((c) => c.connectionId === answered?.connectionId)
+      : undefined) ??
     candidates.find((c) => c.connectionId === undefined || !beforeIds.has(c.connectionId)) ??
     candidates[0];
   if (!created) {

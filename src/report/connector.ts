@@ -2,8 +2,8 @@ import { CODES, type Code } from '../codes.js';
 import type { DeleteResult } from '../commands/connector/delete.js';
 import type { SetResult } from '../commands/connector/set.js';
 import type { ShowResult } from '../commands/connector/show.js';
-import { CORTEX_CALLBACK_URI } from '../cortex/types.js';
 import type { VerifyResult } from '../commands/connector/verify.js';
+import { CORTEX_CALLBACK_URI } from '../cortex/types.js';
 import { painter, renderDiagnose, renderTarget, type TextOptions } from './text.js';
 
 const show = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '(none)' : v);
@@ -17,7 +17,8 @@ export function renderSetReview(r: SetResult, opts: TextOptions): string {
       ? `Changes against Cortex's connection ${r.replaces.connectionId ?? '(no id)'} (a new connection replaces it; the old one is deleted only once the new one is confirmed):`
       : 'Changes: Cortex holds no connection for this profile; this creates one:',
   );
-  for (const ch of r.changes) out.push(`  ${ch.field.padEnd(13)} ${c.red(show(ch.from))} → ${c.green(ch.to)}`);
+  for (const ch of r.changes)
+    out.push(`  ${ch.field.padEnd(13)} ${c.red(show(ch.from))} → ${c.green(ch.to)}`);
   for (const n of r.notes) out.push(c.yellow(`  note: ${n}`));
   out.push('', c.bold('Pre-flight (the same checks as `connector verify`, on the new values):'));
   for (const t of r.preflight.results) out.push(renderTarget(t, opts));
@@ -97,7 +98,9 @@ export function renderShow(r: ShowResult, opts: TextOptions): string {
   const w1 = Math.max(...rows.map((x) => x[1].length), 'profile'.length);
   const out = [
     c.bold(`Profile "${r.profile}"`) +
-      c.dim(`  (settings: ${r.configPath}; API: ${r.apiUrl || '?'}${r.apiKeySource ? `; key from ${r.apiKeySource}` : ''})`),
+      c.dim(
+        `  (settings: ${r.configPath}; API: ${r.apiUrl || '?'}${r.apiKeySource ? `; key from ${r.apiKeySource}` : ''})`,
+      ),
     `  ${''.padEnd(14)}${c.bold('profile'.padEnd(w1))}  ${c.bold('in Cortex')}`,
     ...rows.map(([k, a, b]) => `  ${k.padEnd(14)}${a.padEnd(w1)}  ${b}`),
   ];

@@ -33,7 +33,7 @@ function indent(text: string, pad: string): string {
 }
 
 export function renderCheckLine(r: CheckResult, c: ChalkInstance, verbose = false): string {
-  const id = r.id.padEnd(13);
+  const id = `${r.id.padEnd(12)} `; // at least one space after ids longer than the column
   const time = r.status === 'skip' ? '' : c.dim(` ${r.durationMs}ms`);
   const code = r.code ? c.dim(` [${r.code}]`) : '';
   const lines = [`  ${paintStatus(c, r.status, SYMBOL[r.status])} ${c.bold(id)}${r.title}${code}${time}`];

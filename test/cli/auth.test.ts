@@ -19,7 +19,13 @@ function profile(): string {
 }
 
 function env(p: string, extra: Record<string, string | undefined> = {}) {
-  return { CORTEX_SSO_CONFIG_DIR: dir, CORTEX_SSO_PROFILE: p, CORTEX_API_TOKEN: undefined, ...extra };
+  return {
+    CORTEX_SSO_CONFIG_DIR: dir,
+    CORTEX_SSO_PROFILE: p,
+    CORTEX_API_KEY: undefined,
+    CORTEX_CONFIG: `${dir}/no-cortex-cli-config`,
+    ...extra,
+  };
 }
 
 async function cli(
@@ -60,7 +66,9 @@ describe.skipIf(skip !== '')('auth (real keychain)', () => {
 
     const status = await cli(['auth', 'status'], env(p));
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(`Profile "${p}": API token from the keychain (****${TOKEN.slice(-4)})`);
+    expect(status.stdout).toContain(
+      `Profile "${p}": Cortex API key from the keychain (****${TOKEN.slice(-4)})`,
+    );
 
     const json = await cli(['auth', 'status', '--json'], env(p));
     expect(json.code).toBe(0);
@@ -76,7 +84,7 @@ describe.skipIf(skip !== '')('auth (real keychain)', () => {
 
     const after = await cli(['auth', 'status'], env(p));
     expect(after.code).toBe(1);
-    expect(after.stdout).toMatch(/no API token \(SECRET_NOT_FOUND\)/);
+    expect(after.stdout).toMatch(/no Cortex API key \(SECRET_NOT_FOUND\)/);
     expect(after.stdout).toMatch(/auth login --with-token/);
 
     const again = await cli(['auth', 'logout', '--json'], env(p));
@@ -98,17 +106,17 @@ describe.skipIf(skip !== '')('auth (real keychain)', () => {
     });
   });
 
-  it('status prefers CORTEX_API_TOKEN, and logout says the environment token stays in use', async () => {
+  it('status prefers CORTEX_API_KEY, and logout says the environment token stays in use', async () => {
     const p = profile();
     expect((await cli(['auth', 'login', '--with-token'], env(p), TOKEN)).code).toBe(0);
-    const e = env(p, { CORTEX_API_TOKEN: ENV_TOKEN });
+    const e = env(p, { CORTEX_API_KEY: ENV_TOKEN });
     const status = await cli(['auth', 'status', '--json'], e);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ source: 'env', tokenLastFour: ENV_TOKEN.slice(-4) });
 
     const logout = await cli(['auth', 'logout'], e);
     expect(logout.code).toBe(0);
-    expect(logout.stdout).toMatch(/CORTEX_API_TOKEN is still set in the environment and will be used/);
+    expect(logout.stdout).toMatch(/CORTEX_API_KEY is still set in the environment and will be used/);
     expect(await storedToken(p)).toBe('');
     expectNoToken();
   });

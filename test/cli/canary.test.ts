@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ApiServer } from '../../src/cortex/server.js';
+import type { CortexApi } from '../../src/sandbox/cortex-api.js';
 import { BIN, type CliResult, runCli, tempDir } from '../support/cli.ts';
 import { startConnectorWorld } from '../support/connector-world.ts';
 import type { OidcIssuer } from '../support/oidc-issuer.ts';
@@ -25,7 +25,7 @@ const CANARIES = { SECRET, TOKEN_KEYCHAIN, TOKEN_ENV, WRONG_TOKEN, WRONG_SECRET 
 const CALLBACK = 'https://cortexapp.auth0.com/login/callback';
 
 let issuer: OidcIssuer;
-let api: ApiServer;
+let api: CortexApi;
 let dir: string;
 let caFile: string;
 const apiLog: string[] = [];
@@ -100,10 +100,11 @@ async function cli(args: string[], env: Record<string, string | undefined>, stdi
 
 function env(profile: string, extra: Record<string, string | undefined> = {}) {
   return {
-    CORTEX_API_URL: api.url,
+    CORTEX_BASE_URL: api.url,
     CORTEX_SSO_CONFIG_DIR: dir,
     CORTEX_SSO_PUBLIC_CA_FILE: caFile,
     CORTEX_SSO_PROFILE: profile,
+    CORTEX_CONFIG: join(dir, 'no-cortex-cli-config'),
     ...extra,
   };
 }
@@ -169,7 +170,7 @@ afterAll(async () => {
   await issuer?.close();
 });
 
-describe.skipIf(skip !== '')('canary: the secret and the tokens never come out', () => {
+describe.skipIf(skip !== '')('canary: the secret and the tokens never come out', { timeout: 120_000 }, () => {
   it('token from the keychain (auth login --with-token): full lifecycle, text, --verbose and --json', async () => {
     const m = mark();
     const p = `canary-kc-${process.pid}`;
@@ -198,26 +199,32 @@ describe.skipIf(skip !== '')('canary: the secret and the tokens never come out',
     expect(verify.code).toBe(0);
     const verifyJson = await cli(['connector', 'verify', '--verbose', '--json'], e);
     expect(verifyJson.code).toBe(0);
-    // The checks ran against Cortex, with the token (the API saw the validate call).
-    expect(JSON.parse(verifyJson.stdout).ok).toBe(true);
+    // The checks compared the values with the connection Cortex holds, using the key.
+    const verified = JSON.parse(verifyJson.stdout);
+    expect(verified.ok).toBe(true);
+    expect(verified.results[0].checks.find((c: { id: string }) => c.id === 'cortex-connection').status).toBe(
+      'pass',
+    );
 
     expect((await cli(['connector', 'delete', '--yes'], e)).code).toBe(0);
+    // Nothing left to delete: named, exit 1, and still nothing leaks.
     expect(JSON.parse((await cli(['connector', 'delete', '--yes', '--json'], e)).stdout)).toMatchObject({
-      remoteDeleted: false,
+      ok: false,
+      error: { code: 'CONNECTOR_NOT_FOUND' },
     });
     expect((await cli(['auth', 'logout'], e)).code).toBe(0);
     expect((await cli(['auth', 'status'], e)).code).toBe(1);
     expectNoLeak(m);
   });
 
-  it('token from CORTEX_API_TOKEN: full lifecycle, text, --verbose and --json', async () => {
+  it('token from CORTEX_API_KEY: full lifecycle, text, --verbose and --json', async () => {
     const m = mark();
     const p = `canary-env-${process.pid}`;
-    const e = env(p, { CORTEX_API_TOKEN: TOKEN_ENV, CORTEX_SSO_ISSUER: issuer.issuer });
+    const e = env(p, { CORTEX_API_KEY: TOKEN_ENV, CORTEX_SSO_ISSUER: issuer.issuer });
 
     const status = await cli(['auth', 'status'], e);
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(`CORTEX_API_TOKEN (****${TOKEN_ENV.slice(-4)})`);
+    expect(status.stdout).toContain(`CORTEX_API_KEY (****${TOKEN_ENV.slice(-4)})`);
 
     expect((await cli([...SET, '--verbose', '--yes'], e, SECRET)).code).toBe(0);
     expect((await cli([...SET, '--json', '--verbose', '--dry-run'], e, SECRET)).code).toBe(0);
@@ -234,7 +241,7 @@ describe.skipIf(skip !== '')('canary: the secret and the tokens never come out',
   it('a wrong API token (401) is not echoed, from the environment or the keychain', async () => {
     const m = mark();
     const p = `canary-wrong-${process.pid}`;
-    const e = env(p, { CORTEX_API_TOKEN: WRONG_TOKEN });
+    const e = env(p, { CORTEX_API_KEY: WRONG_TOKEN });
     const set = await cli([...SET, '--issuer', issuer.issuer, '--yes'], e, SECRET);
     expect(set.code).toBe(1);
     expect(set.stderr).toMatch(/401|unauthori[sz]ed|token/i);
@@ -257,7 +264,7 @@ describe.skipIf(skip !== '')('canary: the secret and the tokens never come out',
   it('a client secret that fails the pre-flight is not echoed', async () => {
     const m = mark();
     const p = `canary-badsecret-${process.pid}`;
-    const e = env(p, { CORTEX_API_TOKEN: TOKEN_ENV });
+    const e = env(p, { CORTEX_API_KEY: TOKEN_ENV });
     const set = await cli([...SET, '--issuer', issuer.issuer, '--yes', '--verbose'], e, WRONG_SECRET);
     expect(set.code).toBe(1);
     expect(set.stdout).toMatch(/CREDENTIALS_INVALID/);

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_ORDER } from '../../src/checks/runner.js';
-import { type ApiServer, startApiServer } from '../../src/cortex/server.js';
-import { CONNECTOR_PATH } from '../../src/cortex/types.js';
+import { OIDC_CONFIGURATIONS_PATH } from '../../src/cortex/types.js';
+import { type CortexApi, startCortexApi } from '../../src/sandbox/cortex-api.js';
 import { raw } from '../support/api-server.ts';
 import { type CliResult, runCli, tempDir, writeTemp } from '../support/cli.ts';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts';
@@ -52,7 +52,7 @@ const STACK = /\n\s+at /;
 const ANSI = /\u001b\[/;
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏|/\\-]\s+Checking/;
 /** The checks only `connector verify` adds (they need a client ID and secret, or the API). */
-const VERIFY_ONLY_IDS: readonly string[] = ['credentials', 'redirect-uri', 'cortex-side'];
+const VERIFY_ONLY_IDS: readonly string[] = ['credentials', 'redirect-uri', 'cortex-connection'];
 const DIAGNOSE_IDS = CHECK_ORDER.filter((id) => !VERIFY_ONLY_IDS.includes(id));
 
 let pki: TestPki;
@@ -553,19 +553,26 @@ describe('diagnose: text output', () => {
 // ── connector verify / show: the codes only they produce ─────────────────────
 
 describe('connector verify and show (same JSON shape as diagnose)', () => {
-  let api: ApiServer;
-  let blindApi: ApiServer;
+  let api: CortexApi;
   let configDir: string;
   beforeAll(async () => {
     configDir = tempDir('cortex-sso-verify-');
-    // Trusts the test root: from "Cortex's side" the issuer is fine.
-    api = await startApiServer({ tokens: [TOKEN], ca: [pki.root.certPem] });
-    // Does not trust it: Cortex's side cannot fetch the issuer, although this machine can.
-    blindApi = await startApiServer({ tokens: [TOKEN] });
+    api = await startCortexApi({ tokens: [TOKEN] });
+    // Cortex holds the connection being verified.
+    const post = await raw(api.url, 'POST', OIDC_CONFIGURATIONS_PATH, {
+      token: TOKEN,
+      body: {
+        type: 'client_secret_basic',
+        id: CLIENT_ID,
+        secret: SECRET,
+        issuerUri: oidc.issuer,
+        connectionType: 'OKTA',
+      },
+    });
+    expect(post.status).toBe(200);
   });
   afterAll(async () => {
     await api?.close();
-    await blindApi?.close();
   });
 
   const env = (apiUrl: string): Env => ({
@@ -575,8 +582,9 @@ describe('connector verify and show (same JSON shape as diagnose)', () => {
     CORTEX_SSO_CLIENT_ID: CLIENT_ID,
     CORTEX_SSO_CLIENT_SECRET: SECRET,
     CORTEX_SSO_ISSUER: oidc.issuer,
-    CORTEX_API_TOKEN: TOKEN,
-    CORTEX_API_URL: apiUrl,
+    CORTEX_API_KEY: TOKEN,
+    CORTEX_BASE_URL: apiUrl,
+    CORTEX_CONFIG: `${configDir}/no-cortex-cli-config`,
   });
 
   async function verify(apiUrl: string): Promise<{ r: CliResult; doc: JsonDoc & Record<string, unknown> }> {
@@ -601,23 +609,44 @@ describe('connector verify and show (same JSON shape as diagnose)', () => {
       ...DIAGNOSE_IDS.map((id) => `${id}:pass`),
       'credentials:pass',
       'redirect-uri:pass',
-      'cortex-side:pass',
+      'cortex-connection:pass',
     ]);
   });
 
-  it("Cortex's side cannot fetch the issuer -> CORTEX_VALIDATE_FAILED, exit 1", async () => {
-    const { r, doc } = await verify(blindApi.url);
-    expect(r.code).toBe(1);
-    expect(checkOf(doc, 'cortex-side')).toMatchObject({ status: 'fail', code: 'CORTEX_VALIDATE_FAILED' });
-    // This machine still reaches the issuer.
-    expect(checkOf(doc, 'discovery').status).toBe('pass');
+  it('Cortex holds other values -> CONNECTOR_NOT_FOUND warning naming what it holds; --strict fails', async () => {
+    const r = await runCli(['connector', 'verify', '--json'], {
+      env: { ...env(api.url), CORTEX_SSO_CLIENT_ID: '0oaNOTINCORTEX000000' },
+    });
+    noStack(r);
+    const doc = parseOne(r.stdout);
+    expect(checkOf(doc as JsonDoc, 'cortex-connection')).toMatchObject({
+      status: 'warn',
+      code: 'CONNECTOR_NOT_FOUND',
+    });
+    expect(checkOf(doc as JsonDoc, 'cortex-connection').detail).toContain(CLIENT_ID);
+    const strict = await runCli(['connector', 'verify', '--strict', '--json'], {
+      env: { ...env(api.url), CORTEX_SSO_CLIENT_ID: '0oaNOTINCORTEX000000' },
+    });
+    expect(strict.code).toBe(1);
   });
 
-  it('an API URL with a wrong base path -> API_NOT_FOUND warning on cortex-side', async () => {
+  it('an API URL with a wrong base path -> API_NOT_FOUND warning on cortex-connection', async () => {
     const { r, doc } = await verify(`${api.url}/wrong-prefix`);
     expect(r.code).toBe(0);
-    expect(checkOf(doc, 'cortex-side')).toMatchObject({ status: 'warn', code: 'API_NOT_FOUND' });
-    expect(checkOf(doc, 'cortex-side').detail).toContain('No route');
+    expect(checkOf(doc, 'cortex-connection')).toMatchObject({ status: 'warn', code: 'API_NOT_FOUND' });
+    expect(checkOf(doc, 'cortex-connection').detail).toMatch(/API URL or route is wrong/);
+  });
+
+  it('no API key -> cortex-connection is skipped, the rest still runs', async () => {
+    const r = await runCli(['connector', 'verify', '--json'], {
+      env: {
+        ...env(api.url),
+        CORTEX_API_KEY: undefined,
+        DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(checkOf(parseOne(r.stdout), 'cortex-connection').status).toBe('skip');
   });
 
   it('connector show flags CONNECTOR_DRIFT between the profile and the live connector', async () => {
@@ -628,19 +657,26 @@ describe('connector verify and show (same JSON shape as diagnose)', () => {
         profiles: { 'drift-test': { type: 'okta', clientId: CLIENT_ID, issuer: oidc.issuer } },
       }),
     );
-    // Someone changed the live connector in the UI: another client ID.
-    const put = await raw(api.url, 'PUT', CONNECTOR_PATH, {
+    // Someone added another connection in the UI: Cortex now holds two.
+    const post = await raw(api.url, 'POST', OIDC_CONFIGURATIONS_PATH, {
       token: TOKEN,
-      body: { type: 'okta', clientId: '0oaOTHERCLIENT0000000', clientSecret: SECRET, issuer: oidc.issuer },
+      body: {
+        type: 'client_secret_basic',
+        id: '0oaOTHERCLIENT0000000',
+        secret: SECRET,
+        issuerUri: oidc.issuer,
+        connectionType: 'OKTA',
+      },
     });
-    expect(put.status).toBe(200);
+    expect(post.status).toBe(200);
     const r = await runCli(['connector', 'show'], {
       env: { ...env(api.url), CORTEX_SSO_PROFILE: 'drift-test', CORTEX_SSO_CLIENT_ID: undefined },
     });
     noStack(r);
     const code = 'CONNECTOR_DRIFT';
+    expect(r.code).toBe(1);
     expect(r.stdout).toContain(`[${code}]`);
-    expect(r.stdout).toContain('clientId');
+    expect(r.stdout).toContain('Cortex holds 2 OIDC connections');
     expect(r.stdout).not.toContain(SECRET);
   });
 });

@@ -8,8 +8,8 @@ import { PassThrough, Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { run } from '../../src/cli.js';
-import type { ApiServer } from '../../src/cortex/server.js';
 import type { Io } from '../../src/io.js';
+import type { CortexApi } from '../../src/sandbox/cortex-api.js';
 import { runCli, tempDir } from '../support/cli.ts';
 import { startConnectorWorld } from '../support/connector-world.ts';
 import { secretTool } from '../support/keyring.ts';
@@ -27,7 +27,10 @@ const CALLBACK = 'https://cortexapp.auth0.com/login/callback';
 const WAIT_MS = 15_000;
 
 let issuer: OidcIssuer;
-let api: ApiServer;
+let api: CortexApi;
+
+/** The OIDC connections Cortex holds now. */
+const oidcNow = () => api.configurations().filter((c) => 'issuerUri' in c);
 let dir: string;
 let caFile: string;
 let n = 0;
@@ -120,8 +123,9 @@ function env(profile: string): Record<string, string | undefined> {
     NO_COLOR: '1',
     // No CI here: a person at a terminal (the vitest worker may have CI set; it is not passed on).
     DBUS_SESSION_BUS_ADDRESS: bus,
-    CORTEX_API_URL: api.url,
-    CORTEX_API_TOKEN: TOKEN,
+    CORTEX_BASE_URL: api.url,
+    CORTEX_API_KEY: TOKEN,
+    CORTEX_CONFIG: `${dir}/no-cortex-cli-config`,
     CORTEX_SSO_CONFIG_DIR: dir,
     CORTEX_SSO_PUBLIC_CA_FILE: caFile,
     CORTEX_SSO_PROFILE: profile,
@@ -228,10 +232,10 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
     expect(confirm).toContain(`Push to ${api.url}`);
     // The person sees what will change and what the checks found BEFORE answering.
     const beforeQuestion = t.screenText.slice(0, t.screenText.lastIndexOf('Push to'));
-    expect(beforeQuestion).toMatch(/Changes: no connector exists yet; this creates it:/);
+    expect(beforeQuestion).toMatch(/Changes: Cortex holds no connection for this profile; this creates one:/);
     expect(beforeQuestion).toMatch(/Pre-flight[\s\S]*credentials\s+Client ID and secret accepted/);
     expect(confirm).toMatch(/users sign in to Cortex only through this Okta connector/);
-    expect(api.connector()).toBeNull(); // nothing pushed before the answer
+    expect(oidcNow()).toEqual([]); // nothing pushed before the answer
     t.type(`y${ENTER}`);
 
     expect(await finished(t, code)).toBe(0);
@@ -239,7 +243,7 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
     expect(t.out).toContain('note: removed white space around the client ID');
     expect(t.out).toContain(`client secret ****${SECRET.slice(-4)}  (prompt)`);
     expect(t.out).toContain(`issuer        ${issuer.issuer}  (prompt)`);
-    expect(t.out).toMatch(/Pushed: connector version \d+ is live/);
+    expect(t.out).toMatch(/Pushed: Cortex lists the new connection \S+ with these values/);
     expect(t.out).not.toMatch(/Pre-flight/); // shown once, before the question, not again
     expect(t.out).toMatch(/Secret: stored in the OS keychain/);
 
@@ -250,20 +254,18 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
     expect(t.screenText).not.toMatch(/toggle visibility/);
     expectNoSecret(t);
 
-    expect(api.connector()).toMatchObject({
-      type: 'okta',
-      clientId: CLIENT_ID,
-      issuer: issuer.issuer,
-      clientSecretLastFour: SECRET.slice(-4),
-    });
+    expect(oidcNow()).toEqual([
+      expect.objectContaining({ connectionType: 'OKTA', id: CLIENT_ID, issuerUri: issuer.issuer }),
+    ]);
+    expect(api.secretMatches(oidcNow()[0]?.connectionId ?? '', SECRET)).toBe(true);
     expect(await stored(p)).toBe(SECRET);
     expect(savedProfile(p)).toMatchObject({ type: 'okta', clientId: CLIENT_ID, issuer: issuer.issuer });
   });
 
   it('answering "no" at the push confirmation changes nothing and says "Cancelled"', async () => {
     const p = profile();
-    const before = api.connector();
-    const puts = () => api.requests.filter((r) => r.method === 'PUT').length;
+    const before = oidcNow();
+    const puts = () => api.requests.filter((r) => r.method === 'POST' || r.method === 'DELETE').length;
     const putsBefore = puts();
     const t = new Terminal(env(p));
     const code = run(['connector', 'set'], t.io);
@@ -284,7 +286,7 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
     expect(t.out).toBe('');
     expectNoSecret(t);
     expect(puts()).toBe(putsBefore);
-    expect(api.connector()).toEqual(before);
+    expect(oidcNow()).toEqual(before);
     expect(await stored(p)).toBe('');
     expect(savedProfile(p)).toBeUndefined();
   });
@@ -297,7 +299,7 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
       { env: { ...env(p), CORTEX_SSO_CLIENT_SECRET: SECRET } },
     );
     expect(first.code).toBe(0);
-    const version = api.connector()?.version ?? 0;
+    const firstId = oidcNow().find((c) => c.id === CLIENT_ID)?.connectionId;
 
     const t = new Terminal(env(p));
     const code = run(['connector', 'set'], t.io);
@@ -312,15 +314,17 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
     expect(issuerPrompt).toContain(issuer.issuer);
     t.type(ENTER);
     const confirm = await t.waitFor(/Push to .*\?/);
-    expect(confirm).toMatch(/no field changes/);
+    expect(confirm).toMatch(/\(clientSecret\)\?/); // only the secret is pushed again
     t.type(`y${ENTER}`);
 
     expect(await finished(t, code)).toBe(0);
     expect(t.out).toContain(`client secret ****${SECRET.slice(-4)}  (keychain)`);
     expect(t.out).toMatch(/Pushed/);
     expectNoSecret(t);
-    expect(api.connector()?.version).toBeGreaterThan(version);
-    expect(api.connector()?.clientSecretLastFour).toBe(SECRET.slice(-4));
+    const now = oidcNow().filter((c) => c.id === CLIENT_ID);
+    expect(now).toHaveLength(1);
+    expect(now[0]?.connectionId).not.toBe(firstId);
+    expect(api.secretMatches(now[0]?.connectionId ?? '', SECRET)).toBe(true);
     expect(await stored(p)).toBe(SECRET);
   });
 });

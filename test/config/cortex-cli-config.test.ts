@@ -60,7 +60,10 @@ describe('readCortexCliTenant', () => {
   });
 
   it('CORTEX_CONFIG moves the file; values lose quotes, spaces and a trailing slash as in cli.py', () => {
-    const file = writeConfig(`[default]\napi_key = "ctx_quoted_CCCC" \nbase_url = 'https://api.example.test/'\n`, join(home, 'elsewhere', 'cfg'));
+    const file = writeConfig(
+      `[default]\napi_key = "ctx_quoted_CCCC" \nbase_url = 'https://api.example.test/'\n`,
+      join(home, 'elsewhere', 'cfg'),
+    );
     expect(readCortexCliTenant({ CORTEX_CONFIG: file }, undefined, '/nonexistent')).toMatchObject({
       file,
       apiKey: 'ctx_quoted_CCCC',
@@ -71,7 +74,9 @@ describe('readCortexCliTenant', () => {
   it('no file: null; an unknown tenant asked for by name: an error listing the sections', () => {
     expect(readCortexCliTenant({}, undefined, home)).toBeNull();
     writeConfig(WRITTEN_BY_CORTEX_LOGIN);
-    expect(() => readCortexCliTenant({}, 'prod', home)).toThrow(/Tenant "prod" is not in .*; it has: default, staging/);
+    expect(() => readCortexCliTenant({}, 'prod', home)).toThrow(
+      /Tenant "prod" is not in .*; it has: default, staging/,
+    );
   });
 
   it('a config path that cannot be read is an error naming it, never silently skipped', () => {

@@ -137,7 +137,12 @@ describe('listing the SSO configurations', () => {
       json(res, 200, [
         { ...ENTRY, secret: 'leaked-secret-value-0000', createdAt: '2026-01-01', extra: { a: 1 } },
         { connectionId: 's-1', type: 'SAML', metadataUrl: 'https://idp.example/metadata' },
-        { connectionId: 7, connectionType: 'GOOGLE', id: 'g-client', issuerUri: 'https://accounts.google.com' },
+        {
+          connectionId: 7,
+          connectionType: 'GOOGLE',
+          id: 'g-client',
+          issuerUri: 'https://accounts.google.com',
+        },
         'not an object',
       ]),
     );
@@ -163,8 +168,18 @@ describe('listing the SSO configurations', () => {
   });
 
   it.each([
-    ['an HTML page (the web app, a login portal)', 'text/html', '<!doctype html><title>Cortex</title>', /text\/html body/],
-    ['truncated JSON', 'application/json', '{"configurations": [{"connectionId": "c-1", "id":', /truncated or invalid JSON/],
+    [
+      'an HTML page (the web app, a login portal)',
+      'text/html',
+      '<!doctype html><title>Cortex</title>',
+      /text\/html body/,
+    ],
+    [
+      'truncated JSON',
+      'application/json',
+      '{"configurations": [{"connectionId": "c-1", "id":',
+      /truncated or invalid JSON/,
+    ],
     ['JSON of another shape', 'application/json', '{"entities": [], "page": 0}', /JSON of another shape/],
     ['an empty body', 'application/json', '', /an empty body/],
   ])('a 200 with %s is API_BAD_ANSWER naming the API URL', async (_name, type, body, said) => {
@@ -230,7 +245,8 @@ describe('listing the SSO configurations', () => {
     let n = 0;
     const api = await scripted((_req, res) => {
       n += 1;
-      if (n === 1) return json(res, 429, cortexError(429, 'TOO_MANY_REQUESTS', 'Rate limited'), { 'retry-after': '2' });
+      if (n === 1)
+        return json(res, 429, cortexError(429, 'TOO_MANY_REQUESTS', 'Rate limited'), { 'retry-after': '2' });
       json(res, 200, { configurations: [] });
     });
     await client(api.url).listConfigurations();
@@ -260,8 +276,12 @@ describe('listing the SSO configurations', () => {
   it.each([
     [401, 'API_UNAUTHORIZED', 'Unauthorized'],
     [403, 'API_FORBIDDEN', 'Forbidden'],
+    [409, 'API_CONFLICT', 'Conflict'],
+    [410, 'API_ERROR', 'Gone'],
   ])('HTTP %i -> %s, quoting Cortex message, details and requestId', async (status, code, message) => {
-    const api = await scripted((_req, res) => json(res, status, cortexError(status, message.toUpperCase(), message)));
+    const api = await scripted((_req, res) =>
+      json(res, status, cortexError(status, message.toUpperCase(), message)),
+    );
     const e = await failure(client(api.url).listConfigurations());
     expect(e.code).toBe(code);
     expect(e.message).toContain(`HTTP ${status}: ${message}: See the API documentation`);
@@ -313,7 +333,8 @@ describe('creating an OIDC connection', () => {
     let n = 0;
     const api = await scripted((_req, res) => {
       n += 1;
-      if (n === 1) return json(res, 429, cortexError(429, 'TOO_MANY_REQUESTS', 'Slow down'), { 'retry-after': '1' });
+      if (n === 1)
+        return json(res, 429, cortexError(429, 'TOO_MANY_REQUESTS', 'Slow down'), { 'retry-after': '1' });
       json(res, 200, ENTRY);
     });
     await client(api.url).createOidcConnection(INPUT);
@@ -325,7 +346,12 @@ describe('creating an OIDC connection', () => {
     const api = await scripted((_req, res) =>
       json(res, 400, {
         violations: [
-          { title: 'Invalid field', description: 'must be an https URL', violationType: 'INVALID_FIELD', pointer: '/issuerUri' },
+          {
+            title: 'Invalid field',
+            description: 'must be an https URL',
+            violationType: 'INVALID_FIELD',
+            pointer: '/issuerUri',
+          },
         ],
       }),
     );
@@ -337,7 +363,11 @@ describe('creating an OIDC connection', () => {
 
   it('an error that echoes the request body never shows the secret or the key', async () => {
     const api = await scripted((req, res) =>
-      json(res, 400, cortexError(400, 'BAD_REQUEST', `Bad body: ${req.body}`, `auth was ${req.headers.authorization}`)),
+      json(
+        res,
+        400,
+        cortexError(400, 'BAD_REQUEST', `Bad body: ${req.body}`, `auth was ${req.headers.authorization}`),
+      ),
     );
     const e = await failure(client(api.url).createOidcConnection(INPUT));
     expect(e.message).toContain('****WXYZ');
@@ -352,8 +382,10 @@ describe('deleting one connection', () => {
     expect(api.seen[0]).toMatchObject({ method: 'DELETE', url: '/api/v1/sso/configurations/c%201%2F2' });
   });
 
-  it("a JSON 404 means the connection is gone; an HTML 404 means the route is wrong", async () => {
-    const json404 = await scripted((_req, res) => json(res, 404, cortexError(404, 'NOT_FOUND', 'No such connection')));
+  it('a JSON 404 means the connection is gone; an HTML 404 means the route is wrong', async () => {
+    const json404 = await scripted((_req, res) =>
+      json(res, 404, cortexError(404, 'NOT_FOUND', 'No such connection')),
+    );
     expect(await client(json404.url).deleteConnection('c-1')).toBe('not-found');
     const html404 = await scripted((_req, res) => {
       res.writeHead(404, { 'content-type': 'text/html' });

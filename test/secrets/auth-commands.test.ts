@@ -99,15 +99,15 @@ describe.skipIf(!bus)('auth login / status / logout on the real keychain', () =>
     expect((await logout.run({ profile: 'ci' }, { keychain, config, env })).deleted).toBe(true);
   });
 
-  it('status prefers CORTEX_API_TOKEN and logout says it is still set', async () => {
+  it('status prefers CORTEX_API_KEY and logout says it is still set', async () => {
     const config = openConfigStore({ dir: root });
-    const env = { CORTEX_API_TOKEN: 'ctx_from_env_token_ENV1' };
+    const env = { CORTEX_API_KEY: 'ctx_from_env_token_ENV1' };
     const st = await status.run({}, { keychain, config, env });
     expect(st).toMatchObject({ profile: 'default', source: 'env', tokenLastFour: 'ENV1' });
-    expect(status.formatText(st)).toContain('CORTEX_API_TOKEN');
+    expect(status.formatText(st)).toContain('CORTEX_API_KEY');
     const out = await logout.run({}, { keychain, config, env });
     expect(out.envTokenSet).toBe(true);
-    expect(logout.formatText(out)).toContain('CORTEX_API_TOKEN is still set');
+    expect(logout.formatText(out)).toContain('CORTEX_API_KEY is still set');
   });
 });
 

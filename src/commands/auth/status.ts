@@ -60,7 +60,7 @@ export function formatText(result: StatusResult): string {
     default:
       return [
         `Profile "${result.profile}": no Cortex API key (SECRET_NOT_FOUND).`,
-        'Set CORTEX_API_KEY, run `cortex-sso auth login`, or add api_key to ~/.cortex/config (--tenant picks the section).',
+        'Set CORTEX_API_KEY, run `cortex-sso auth login --with-token` (reads the key from stdin), or add api_key to ~/.cortex/config (--tenant picks the section).',
       ].join('\n');
   }
 }

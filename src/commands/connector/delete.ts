@@ -8,7 +8,7 @@ export interface DeleteOptions {
   profile?: string;
   apiUrl?: string;
   tenant?: string;
-  /** Delete this connection instead of the profile's (e.g. the old one left by a failed rotation). */
+  /** Delete this connection in Cortex only (e.g. the old one left by a failed rotation); local state stays. */
   connectionId?: string;
   yes?: boolean;
 }
@@ -73,7 +73,10 @@ export async function run(opts: DeleteOptions, deps: ConnectorDeps): Promise<Del
       { detail: 'Remove it in Cortex: Settings > Security and access > OpenID connector.' },
     );
   }
-  const mine = findProfileConnection(listing, profile ?? {}).connection?.connectionId === target.connectionId;
+  // --connection-id deletes in Cortex only (e.g. the old connection a failed rotation left beside the
+  // new one): the profile and its secret stay. Without it, the profile's own connection goes, and so
+  // do its local secret and settings.
+  const mine = opts.connectionId === undefined;
 
   if (!opts.yes) {
     const others = listing.oidc.length - 1;

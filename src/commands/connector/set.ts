@@ -1,5 +1,10 @@
 import { resolveProfileName } from '../../config/resolve.js';
-import { CONNECTION_TYPE_OF, type ConnectorType, type OidcConnection, type SsoListing } from '../../cortex/types.js';
+import {
+  CONNECTION_TYPE_OF,
+  type ConnectorType,
+  type OidcConnection,
+  type SsoListing,
+} from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
 import type { DiagnoseResult } from '../../result.js';
 import { Secret } from '../../secret.js';
@@ -242,7 +247,8 @@ function diff(remote: OidcConnection | null, g: Gathered): FieldChange[] {
     changes.push({ field: 'type', from: remote?.connectionType ?? null, to: connectionType });
   if (remote?.clientId !== g.clientId)
     changes.push({ field: 'clientId', from: remote?.clientId ?? null, to: g.clientId });
-  if (remote?.issuer !== g.issuer) changes.push({ field: 'issuer', from: remote?.issuer ?? null, to: g.issuer });
+  if (remote?.issuer !== g.issuer)
+    changes.push({ field: 'issuer', from: remote?.issuer ?? null, to: g.issuer });
   // Cortex never returns the secret: whatever it holds is replaced by the one pushed now.
   changes.push({
     field: 'clientSecret',
@@ -463,9 +469,13 @@ async function decideStorage(
   } catch (err) {
     const unavailable =
       err instanceof CortexSsoError &&
-      (err.code === 'KEYCHAIN_UNAVAILABLE' || err.code === 'KEYCHAIN_TIMEOUT' || err.code === 'KEYCHAIN_LOCKED');
+      (err.code === 'KEYCHAIN_UNAVAILABLE' ||
+        err.code === 'KEYCHAIN_TIMEOUT' ||
+        err.code === 'KEYCHAIN_LOCKED');
     if (unavailable && (g.secretSource === 'env' || g.secretSource === 'stdin')) {
-      notes.push(`no keychain here (${(err as CortexSsoError).code}): the client secret was not stored locally; ${later}`);
+      notes.push(
+        `no keychain here (${(err as CortexSsoError).code}): the client secret was not stored locally; ${later}`,
+      );
       return false;
     }
     throw err;

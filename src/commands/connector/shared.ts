@@ -173,7 +173,7 @@ export async function openApi(
   if (!token) {
     throw new CortexSsoError('API_UNAUTHORIZED', `No Cortex API key for profile "${profileName}".`, {
       detail:
-        'Give one with CORTEX_API_KEY, `cortex-sso auth login` (kept in the keychain), or api_key in ~/.cortex/config (Cortex\'s own CLI; --tenant picks the section).',
+        "Give one with CORTEX_API_KEY, `cortex-sso auth login` (kept in the keychain), or api_key in ~/.cortex/config (Cortex's own CLI; --tenant picks the section).",
     });
   }
   return {
@@ -206,15 +206,21 @@ export async function runVerification(
   input: VerifyInput,
   deps: Pick<ConnectorDeps, 'io' | 'onCheck' | 'now'>,
 ): Promise<DiagnoseResult> {
-  const [{ loadDiagnoseChecks }, { runChecks }, { createNetContext }, credentials, redirect, cortexConnection] =
-    await Promise.all([
-      import('../diagnose.js'),
-      import('../../checks/runner.js'),
-      import('../../net/create.js'),
-      import('../../checks/credentials.js'),
-      import('../../checks/redirect-uri.js'),
-      import('../../checks/cortex-connection.js'),
-    ]);
+  const [
+    { loadDiagnoseChecks },
+    { runChecks },
+    { createNetContext },
+    credentials,
+    redirect,
+    cortexConnection,
+  ] = await Promise.all([
+    import('../diagnose.js'),
+    import('../../checks/runner.js'),
+    import('../../net/create.js'),
+    import('../../checks/credentials.js'),
+    import('../../checks/redirect-uri.js'),
+    import('../../checks/cortex-connection.js'),
+  ]);
   const checks = [...(await loadDiagnoseChecks()), credentials.check, redirect.check];
   // Cortex's connection is compared by `verify`; `set` has not pushed it yet.
   if (input.compareWithCortex) checks.push(cortexConnection.check);

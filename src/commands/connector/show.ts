@@ -1,6 +1,6 @@
 import { resolveProfileName } from '../../config/resolve.js';
 import type { OidcConnection } from '../../cortex/types.js';
-import { CortexSsoError } from '../../errors.js';
+import { CortexSsoError, USAGE_CODES } from '../../errors.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
 import { type ConnectorDeps, openApi } from './shared.js';
 
@@ -96,7 +96,8 @@ export async function run(opts: ShowOptions, deps: ConnectorDeps): Promise<ShowR
     result.remote = { connection: match.connection, oidc: listing.oidc, otherCount: listing.otherCount };
     result.drift = drift(profile ?? {}, match.connection, listing.oidc);
   } catch (err) {
-    if (!(err instanceof CortexSsoError)) throw err;
+    // A value the user gave that cannot be used (a --tenant not in ~/.cortex/config) is a usage error.
+    if (!(err instanceof CortexSsoError) || USAGE_CODES.has(err.code)) throw err;
     result.remoteError = { code: err.code, message: err.message };
     const { resolveApiUrl } = await import('../../config/resolve.js');
     try {
