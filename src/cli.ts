@@ -102,9 +102,10 @@ function buildProgram(ctx: Ctx): Command {
     'after',
     `
 Exit codes:
-  0  success (warnings allowed unless --strict)
-  1  a check failed, or the operation failed
-  2  usage error: unknown flag, missing or malformed input
+  0    success (warnings allowed unless --strict)
+  1    a check failed, or the operation failed
+  2    usage error: unknown flag, missing or malformed input
+  130  interrupted (Ctrl+C); nothing half-written
 
 Docs: README.md and docs/ (codes: docs/codes.md, JSON: docs/json-output.md)`,
   );
@@ -141,6 +142,9 @@ Examples:
       const { run } = await import('./commands/diagnose.js');
       const format = outputFormat(opts);
       const issuers: string[] = opts.issuer ?? [];
+      rejectEmptyIssuer(issuers);
+      if (issuers.length === 0 && !ctx.io.env.CORTEX_SSO_ISSUER?.trim())
+        await assertProfileSaved(ctx, opts.profile);
       const result = await withProgress(ctx, format !== 'text', (onCheck) =>
         run(
           {
@@ -174,14 +178,43 @@ type Format = 'text' | 'json' | 'junit' | 'github';
 function formatOption(): Option {
   return new Option(
     '--format <format>',
-    'output: text, json, junit (XML test report), github (Actions annotations + job summary)',
-  )
-    .choices(['text', 'json', 'junit', 'github'])
-    .default('text');
+    'output: text (default), json, junit (XML test report), github (Actions annotations + job summary)',
+  ).choices(['text', 'json', 'junit', 'github']);
 }
 
 function outputFormat(opts: { json?: boolean; format?: string }): Format {
+  if (opts.json && opts.format !== undefined && opts.format !== 'json') {
+    throw new CortexSsoError(
+      'USAGE',
+      `--json and --format ${opts.format} conflict: give one of them (--json is the same as --format json)`,
+    );
+  }
   return opts.json ? 'json' : ((opts.format ?? 'text') as Format);
+}
+
+/** An empty --issuer "" is a usage error (exit 2), not an issuer that fails its checks. */
+function rejectEmptyIssuer(issuers: readonly string[] | string | undefined): void {
+  const list = typeof issuers === 'string' ? [issuers] : (issuers ?? []);
+  if (list.some((i) => i.trim() === '')) {
+    throw new CortexSsoError(
+      'USAGE',
+      '--issuer is empty: give the Okta issuer, e.g. --issuer https://acme.okta.com (or leave the flag out to use CORTEX_SSO_ISSUER or the profile)',
+    );
+  }
+}
+
+/**
+ * A profile named by --profile or CORTEX_SSO_PROFILE that was never saved: say so, and list the
+ * saved ones, rather than reporting the values the profile would have given as missing.
+ */
+async function assertProfileSaved(ctx: Ctx, flag: string | undefined): Promise<void> {
+  if (!flag?.trim() && !ctx.io.env.CORTEX_SSO_PROFILE?.trim()) return;
+  const [{ resolveProfileName, assertKnownProfile }, { openConfigStore }] = await Promise.all([
+    import('./config/resolve.js'),
+    import('./config/store.js'),
+  ]);
+  const name = resolveProfileName(flag, ctx.io.env);
+  assertKnownProfile(name, openConfigStore({ env: { ...ctx.io.env } }).listProfiles());
 }
 
 /** Print a checklist result in the chosen format. Only here does a job summary file get written. */
@@ -406,6 +439,7 @@ The secret is never accepted as a flag value (shell history, process list). Exam
     .action(async (opts) => {
       const { run } = await import('./commands/connector/set.js');
       const json = Boolean(opts.json);
+      rejectEmptyIssuer(opts.issuer);
       if (opts.clientSecret !== undefined) {
         throw new CortexSsoError(
           'USAGE',
@@ -493,6 +527,11 @@ from its side (check "cortex-side"); without one that check is skipped.`,
     .action(async (opts) => {
       const { run } = await import('./commands/connector/verify.js');
       const format = outputFormat(opts);
+      rejectEmptyIssuer(opts.issuer);
+      const env = ctx.io.env;
+      if (!(opts.issuer ?? env.CORTEX_SSO_ISSUER) || !(opts.clientId ?? env.CORTEX_SSO_CLIENT_ID)) {
+        await assertProfileSaved(ctx, opts.profile);
+      }
       const deps = await connectorDeps(ctx, true);
       const result = await withProgress(ctx, format !== 'text', (onCheck) =>
         run(
@@ -587,8 +626,59 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
     });
 }
 
+/** The --format value given on the command line, if any (also as --format=VALUE). */
+function formatArg(argv: readonly string[]): string | undefined {
+  let found: string | undefined;
+  argv.forEach((a, i) => {
+    if (a === '--format') found = argv[i + 1];
+    else if (a.startsWith('--format=')) found = a.slice('--format='.length);
+  });
+  return found;
+}
+
 function wantsJson(argv: readonly string[]): boolean {
-  return argv.includes('--json');
+  return argv.includes('--json') || formatArg(argv) === 'json';
+}
+
+/** Under --format junit an error is still a valid JUnit document: one failing test case, typed by code. */
+async function writeJunitError(
+  ctx: Ctx,
+  argv: readonly string[],
+  error: { code: string; message: string; detail?: string; advice?: string },
+): Promise<void> {
+  if (argv.includes('--json') || formatArg(argv) !== 'junit') return;
+  const { renderJunit } = await import('./report/junit.js');
+  const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+  const words = (firstFlag === -1 ? argv : argv.slice(0, firstFlag)).slice(0, 2);
+  const command = ['cortex-sso', ...words.filter((a) => /^[a-z]+$/.test(a))].join(' ');
+  write(
+    ctx.io.stdout,
+    renderJunit(
+      {
+        schemaVersion: 1,
+        ok: false,
+        results: [
+          {
+            issuer: command,
+            input: '',
+            ok: false,
+            checks: [
+              {
+                id: error.code === 'USAGE' ? 'usage' : 'run',
+                status: 'fail',
+                code: error.code as Code,
+                title: error.message,
+                ...(error.detail ? { detail: error.detail } : {}),
+                ...(error.advice ? { advice: error.advice } : {}),
+                durationMs: 0,
+              },
+            ],
+          },
+        ],
+      },
+      command,
+    ),
+  );
 }
 
 /** Run the CLI with the given arguments (without node and script) and streams; returns the exit code. */
@@ -618,16 +708,22 @@ async function handleError(ctx: Ctx, args: readonly string[], err: unknown): Pro
       return EXIT.OK;
     }
     // Commander already printed its one-line message; with --json, scripts get the error document too.
-    if (err.exitCode !== 0 && wantsJson(args)) {
-      writeErrorDocument(ctx, {
-        code: 'USAGE',
-        message: redactUsageError(err.message).replace(/^error: /, ''),
-      });
-    }
+    const usage = { code: 'USAGE', message: redactUsageError(err.message).replace(/^error: /, '') };
+    if (err.exitCode !== 0 && wantsJson(args)) writeErrorDocument(ctx, usage);
+    if (err.exitCode !== 0) await writeJunitError(ctx, args, usage);
     return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   }
   codesModule ??= await import('./codes.js');
-  if (err instanceof CortexSsoError) return reportError(ctx, err, wantsJson(args));
+  if (err instanceof CortexSsoError) {
+    const info = codesModule.CODES[err.code as Code];
+    await writeJunitError(ctx, args, {
+      code: err.code,
+      message: err.message,
+      ...(err.detail ? { detail: err.detail } : {}),
+      ...(info && err.code !== 'USAGE' ? { advice: info.advice } : {}),
+    });
+    return reportError(ctx, err, wantsJson(args));
+  }
   // @inquirer throws ExitPromptError on Ctrl+C inside a prompt.
   if (err instanceof Error && err.name === 'ExitPromptError') {
     write(io.stderr, 'cancelled: nothing was changed\n');
@@ -635,6 +731,11 @@ async function handleError(ctx: Ctx, args: readonly string[], err: unknown): Pro
   }
   const e = new CortexSsoError('INTERNAL', err instanceof Error ? err.message : String(err));
   if (io.env.CORTEX_SSO_DEBUG && err instanceof Error && err.stack) write(io.stderr, `${err.stack}\n`);
+  await writeJunitError(ctx, args, {
+    code: e.code,
+    message: e.message,
+    advice: codesModule.CODES.INTERNAL.advice,
+  });
   return reportError(ctx, e, wantsJson(args));
 }
 

@@ -17,6 +17,19 @@ export function resolveProfileName(flag: string | undefined, env: Env): string {
   return name;
 }
 
+/** A profile the user named that was never saved: a usage error that lists the saved ones. */
+export function assertKnownProfile(name: string, known: readonly string[]): void {
+  if (known.includes(name)) return;
+  const list =
+    known.length > 0
+      ? `saved profiles: ${known.join(', ')}. Use one of them`
+      : 'no profile is saved yet. `cortex-sso connector set --profile NAME` saves one';
+  throw new CortexSsoError(
+    'USAGE',
+    `unknown profile "${name}" (from --profile or CORTEX_SSO_PROFILE); ${list}, or give the values with flags.`,
+  );
+}
+
 /** `--api-url`, then CORTEX_API_URL, then the profile's apiUrl, else Cortex's cloud API. */
 export function resolveApiUrl(
   flag: string | undefined,
