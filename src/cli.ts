@@ -573,16 +573,21 @@ from its side (check "cortex-side"); without one that check is skipped.`,
     });
 }
 
-async function authDeps(ctx: Ctx): Promise<import('./commands/auth/login.js').AuthDeps> {
-  const [{ createOsKeychain }, { openConfigStore }] = await Promise.all([
+async function authDeps(ctx: Ctx, noInput = false): Promise<import('./commands/auth/login.js').AuthDeps> {
+  const [{ createOsKeychain }, { openConfigStore }, { createPrompter }, { isCi }] = await Promise.all([
     import('./secrets/keychain.js'),
     import('./config/store.js'),
+    import('./prompter.js'),
+    import('./io.js'),
   ]);
   return {
     keychain: createOsKeychain({ env: { ...ctx.io.env } }),
     config: openConfigStore({ env: { ...ctx.io.env } }),
     env: { ...ctx.io.env },
     stdin: ctx.io.stdin,
+    prompter: createPrompter(ctx.io),
+    // Prompts draw on stderr, so stdout may be a pipe (--json) while a person types the token.
+    interactive: !noInput && !isCi(ctx.io.env) && Boolean(ctx.io.stdin.isTTY && ctx.io.stderr.isTTY),
   };
 }
 
@@ -590,16 +595,26 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
   const auth = program.command('auth').description('Manage the Cortex API token (kept in the OS keychain).');
   auth
     .command('login')
-    .description('Store a Cortex API token in the OS keychain, read from stdin.')
-    .option('--with-token', 'read the token from stdin (required; never pass a token as a flag)')
+    .description(
+      'Store a Cortex API token in the OS keychain: asked for (masked) at a terminal, or read from a pipe with --with-token.',
+    )
+    .option('--with-token', 'read the token from stdin when it is a pipe (never pass a token as a flag)')
     .addOption(PROFILE_OPTION())
+    .option('--no-input', 'never prompt; with stdin at a terminal, fail instead of asking')
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExample:\n  cortex-sso auth login --with-token < token.txt')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cortex-sso auth login                                  # at a terminal: asks, input hidden
+  cortex-sso auth login --with-token < token.txt
+  printf %s "$CORTEX_TOKEN" | cortex-sso auth login --with-token --profile staging --json`,
+    )
     .action(async (opts) => {
       const m = await import('./commands/auth/login.js');
       const result = await m.run(
         { profile: opts.profile, withToken: Boolean(opts.withToken) },
-        await authDeps(ctx),
+        await authDeps(ctx, opts.input === false),
       );
       await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
     });
