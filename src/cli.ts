@@ -2,7 +2,7 @@
 // to the real streams and decides exit codes. Every command module is imported lazily inside its
 // action, so `--version` and `--help` load nothing but commander.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import type { Code } from './codes.js';
 import { CortexSsoError, USAGE_CODES } from './errors.js';
 import { canAnimate, colorLevel, type Io } from './io.js';
@@ -107,6 +107,11 @@ Exit codes:
   2    usage error: unknown flag, missing or malformed input
   130  interrupted (Ctrl+C); nothing half-written
 
+Examples:
+  cortex-sso diagnose --issuer https://acme.okta.com
+  cortex-sso connector set --type okta
+  cortex-sso completion bash > ~/.local/share/bash-completion/completions/cortex-sso
+
 Docs: README.md and docs/ (codes: docs/codes.md, JSON: docs/json-output.md)`,
   );
 
@@ -170,7 +175,37 @@ Examples:
   addConnectorCommands(program, ctx);
   addAuthCommands(program, ctx);
 
+  program
+    .command('completion')
+    .description('Print the shell completion script for bash, zsh or fish.')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      examples([
+        'cortex-sso completion bash > ~/.local/share/bash-completion/completions/cortex-sso',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a zsh expression, printed as is
+        'cortex-sso completion zsh > "${fpath[1]}/_cortex-sso"',
+        'cortex-sso completion fish > ~/.config/fish/completions/cortex-sso.fish',
+        'eval "$(cortex-sso completion bash)"      # this shell only',
+      ]),
+    )
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./commands/completion.js');
+      write(ctx.io.stdout, completionScript(program, shell as import('./commands/completion.js').Shell));
+    });
+
   return program;
+}
+
+/** The `Examples:` block every command's --help ends with. */
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+}
+
+/** The command tree alone (nothing runs): for completion scripts and the README's command reference. */
+export function commandTree(): Command {
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {} };
+  return buildProgram({ io, exitCode: EXIT.OK });
 }
 
 type Format = 'text' | 'json' | 'junit' | 'github';
@@ -401,7 +436,16 @@ function networkValues(opts: Record<string, unknown>) {
 function addConnectorCommands(program: Command, ctx: Ctx): void {
   const connector = program
     .command('connector')
-    .description("Configure the workspace's OpenID connector in Cortex (sign-in through Okta).");
+    .description("Configure the workspace's OpenID connector in Cortex (sign-in through Okta).")
+    .addHelpText(
+      'after',
+      examples([
+        'cortex-sso connector set --type okta',
+        'cortex-sso connector show',
+        'cortex-sso connector verify --strict',
+        'cortex-sso connector delete --yes',
+      ]),
+    );
 
   networkOptions(
     connector
@@ -430,7 +474,9 @@ function addConnectorCommands(program: Command, ctx: Ctx): void {
       'after',
       `
 Needs a Cortex API token: \`cortex-sso auth login --with-token\` or CORTEX_API_TOKEN.
-The secret is never accepted as a flag value (shell history, process list). Examples:
+The secret is never accepted as a flag value (shell history, process list).
+
+Examples:
   cortex-sso connector set --type okta            # asks for what is missing
   printf %s "$OKTA_SECRET" | cortex-sso connector set --type okta --client-id 0oa... \\
       --issuer https://acme.okta.com --client-secret-stdin --json
@@ -490,6 +536,10 @@ The secret is never accepted as a flag value (shell history, process list). Exam
     .addOption(PROFILE_OPTION())
     .addOption(API_URL_OPTION())
     .option('--json', 'print one JSON document')
+    .addHelpText(
+      'after',
+      examples(['cortex-sso connector show', 'cortex-sso connector show --profile staging --json']),
+    )
     .action(async (opts) => {
       const { run } = await import('./commands/connector/show.js');
       const result = await run(
@@ -521,7 +571,12 @@ The secret is never accepted as a flag value (shell history, process list). Exam
       `
 The client secret comes from CORTEX_SSO_CLIENT_SECRET or the OS keychain (stored by \`connector set\`).
 With a Cortex API token (\`auth login --with-token\` or CORTEX_API_TOKEN) Cortex also checks the issuer
-from its side (check "cortex-side"); without one that check is skipped.`,
+from its side (check "cortex-side"); without one that check is skipped.
+${examples([
+  'cortex-sso connector verify',
+  'cortex-sso connector verify --profile staging --strict --json',
+  'cortex-sso connector verify --format junit > connector-junit.xml',
+])}`,
     )
     .option('--verbose', 'show details of passing checks too')
     .action(async (opts) => {
@@ -560,6 +615,10 @@ from its side (check "cortex-side"); without one that check is skipped.`,
     .addOption(API_URL_OPTION())
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--json', 'print one JSON document')
+    .addHelpText(
+      'after',
+      examples(['cortex-sso connector delete', 'cortex-sso connector delete --profile staging --yes --json']),
+    )
     .action(async (opts) => {
       const { run } = await import('./commands/connector/delete.js');
       const result = await run(
@@ -592,7 +651,13 @@ async function authDeps(ctx: Ctx, noInput = false): Promise<import('./commands/a
 }
 
 function addAuthCommands(program: Command, ctx: Ctx): void {
-  const auth = program.command('auth').description('Manage the Cortex API token (kept in the OS keychain).');
+  const auth = program
+    .command('auth')
+    .description('Manage the Cortex API token (kept in the OS keychain).')
+    .addHelpText(
+      'after',
+      examples(['cortex-sso auth login', 'cortex-sso auth status', 'cortex-sso auth logout']),
+    );
   auth
     .command('login')
     .description(
@@ -623,6 +688,10 @@ Examples:
     .description('Say where the API token comes from (environment or keychain); exit 1 when there is none.')
     .addOption(PROFILE_OPTION())
     .option('--json', 'print one JSON document')
+    .addHelpText(
+      'after',
+      examples(['cortex-sso auth status', 'cortex-sso auth status --profile staging --json']),
+    )
     .action(async (opts) => {
       const m = await import('./commands/auth/status.js');
       const result = await m.run({ profile: opts.profile }, await authDeps(ctx));
@@ -634,6 +703,7 @@ Examples:
     .description('Remove the API token from the keychain.')
     .addOption(PROFILE_OPTION())
     .option('--json', 'print one JSON document')
+    .addHelpText('after', examples(['cortex-sso auth logout', 'cortex-sso auth logout --profile staging']))
     .action(async (opts) => {
       const m = await import('./commands/auth/logout.js');
       const result = await m.run({ profile: opts.profile }, await authDeps(ctx));
