@@ -321,8 +321,11 @@ describe.concurrent('diagnose: transport failures', () => {
 // ── dns ───────────────────────────────────────────────────────────────────────
 
 describe.concurrent('diagnose: DNS failures', () => {
-  it('a .invalid name (the OS resolver) -> DNS_NOT_FOUND', async () => {
-    const { doc } = await expectFailure('https://acme.invalid', 'dns', 'DNS_NOT_FOUND');
+  it('a .invalid name -> DNS_NOT_FOUND (asked of the test resolver, never the OS one)', async () => {
+    const { doc } = await expectFailure('https://acme.invalid', 'dns', 'DNS_NOT_FOUND', [], {
+      CORTEX_SSO_DNS_SERVERS: dns.address,
+    });
+    expect(dns.queries).toContain('acme.invalid');
     expect(checkOf(doc, 'tcp').status).toBe('skip');
   });
 
