@@ -272,10 +272,21 @@ describe.skipIf(skip !== '')('connector lifecycle (real keychain, real issuer, r
 
   it('retries a 429 from the API (honouring Retry-After) and succeeds', async () => {
     const p = profile();
+    const arrived = new WeakMap<object, number>();
+    meanwhile = (q) => {
+      arrived.set(q, performance.now());
+    };
     api.failNext(1, 429, 1);
     const r = await cli([...setArgs(), '--json'], env(p), SECRET);
+    meanwhile = undefined;
     expect(r.code).toBe(0);
-    expect(api.requests.filter((q) => q.status === 429).length).toBeGreaterThan(0);
+    const limited = api.requests.findIndex((q) => q.status === 429);
+    expect(limited).toBeGreaterThanOrEqual(0);
+    // The retry came after the 1 s Retry-After asked for, and not much later.
+    const retry = api.requests[limited + 1];
+    const waited = (arrived.get(retry ?? {}) ?? Number.NaN) - (arrived.get(api.requests[limited] ?? {}) ?? 0);
+    expect(waited).toBeGreaterThanOrEqual(950);
+    expect(waited).toBeLessThan(5_000);
   });
 
   it('reports a concurrent change (412) instead of overwriting it, leaving local state alone', async () => {

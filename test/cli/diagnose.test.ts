@@ -664,8 +664,7 @@ describe('connector verify and show (same JSON shape as diagnose)', () => {
       env: { ...env(api.url), CORTEX_SSO_PROFILE: 'drift-test', CORTEX_SSO_CLIENT_ID: undefined },
     });
     noStack(r);
-    const code = 'CONNECTOR_DRIFT';
-    expect(r.stdout).toContain(`[${code}]`);
+    expect(r.stdout).toContain('[CONNECTOR_DRIFT]');
     expect(r.stdout).toContain('clientId');
     expect(r.stdout).not.toContain(SECRET);
   });
