@@ -239,11 +239,12 @@ function rejectEmptyIssuer(issuers: readonly string[] | string | undefined): voi
 }
 
 /**
- * A profile named by --profile or CORTEX_SSO_PROFILE that was never saved: say so, and list the
- * saved ones, rather than reporting the values the profile would have given as missing.
+ * A profile named by --profile that was never saved: say so, and list the saved ones, rather than
+ * reporting the values the profile would have given as missing. (CORTEX_SSO_PROFILE is left alone:
+ * CI sets it once for every step, including the one that saves the profile.)
  */
 async function assertProfileSaved(ctx: Ctx, flag: string | undefined): Promise<void> {
-  if (!flag?.trim() && !ctx.io.env.CORTEX_SSO_PROFILE?.trim()) return;
+  if (!flag?.trim()) return;
   const [{ resolveProfileName, assertKnownProfile }, { openConfigStore }] = await Promise.all([
     import('./config/resolve.js'),
     import('./config/store.js'),

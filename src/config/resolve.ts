@@ -26,7 +26,7 @@ export function assertKnownProfile(name: string, known: readonly string[]): void
       : 'no profile is saved yet. `cortex-sso connector set --profile NAME` saves one';
   throw new CortexSsoError(
     'USAGE',
-    `unknown profile "${name}" (from --profile or CORTEX_SSO_PROFILE); ${list}, or give the values with flags.`,
+    `unknown profile "${name}" (--profile); ${list}, or give the values with flags.`,
   );
 }
 

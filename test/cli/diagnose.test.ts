@@ -292,7 +292,7 @@ describe.concurrent('diagnose: certificate failures', () => {
     // A wider or narrower window decides: --warn-days 5 accepts it.
     const narrow = await diagnose(['--issuer', expiring.issuer('healthy'), '--warn-days', '5']);
     expect(checkOf(narrow.doc, 'certificate').status).toBe('pass');
-  });
+  }, 90_000); // three runs of the binary: slow on a loaded 2-core machine
 
   it('--warn-days is a sharp boundary: 10 days and 1 hour left passes at 10, warns at 11', async () => {
     const at10 = await diagnose(['--issuer', expiring.issuer('healthy'), '--warn-days', '10']);
@@ -302,7 +302,7 @@ describe.concurrent('diagnose: certificate failures', () => {
     expect(at11.r.code).toBe(0);
     expect(checkOf(at11.doc, 'certificate')).toMatchObject({ status: 'warn', code: 'CERT_EXPIRES_SOON' });
     expect(checkOf(at11.doc, 'certificate').detail).toMatch(/warning window 11 days/);
-  });
+  }, 60_000);
 });
 
 // ── transport: tcp, tls ──────────────────────────────────────────────────────
