@@ -1,7 +1,19 @@
 #!/usr/bin/env node
-// Thin launcher: enable Node's on-disk compile cache (faster warm starts), then run the built CLI.
+// Thin launcher: check the Node version before anything else loads (plain JS that old Node can
+// run), enable Node's on-disk compile cache (faster warm starts), then run the built CLI.
+import { readFileSync } from 'node:fs';
 import module from 'node:module';
 
+const engines = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).engines.node;
+const want = (/(\d+)\.(\d+)/.exec(engines) || [0, 0, 0]).slice(1).map(Number);
+const have = process.versions.node.split('.').map(Number);
+if (have[0] < want[0] || (have[0] === want[0] && have[1] < want[1])) {
+  process.stderr.write(
+    `cortex-sso: Node.js ${process.versions.node} is too old; it needs Node.js ${engines} (24 LTS recommended). Install it from https://nodejs.org/ or with your version manager (\`nvm install\` reads .nvmrc), then run cortex-sso again.\n`,
+  );
+  process.exit(2);
+}
+
 module.enableCompileCache?.();
-const { main } = await import('../dist/cli.js');
-await main();
+// No top-level await: Node releases older than 14.8 must still reach the version check above.
+import('../dist/cli.js').then(({ main }) => main());

@@ -2,7 +2,7 @@
 // to the real streams and decides exit codes. Every command module is imported lazily inside its
 // action, so `--version` and `--help` load nothing but commander.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import type { Code } from './codes.js';
 import { CortexSsoError, USAGE_CODES } from './errors.js';
 import { canAnimate, colorLevel, type Io } from './io.js';
@@ -102,9 +102,15 @@ function buildProgram(ctx: Ctx): Command {
     'after',
     `
 Exit codes:
-  0  success (warnings allowed unless --strict)
-  1  a check failed, or the operation failed
-  2  usage error: unknown flag, missing or malformed input
+  0    success (warnings allowed unless --strict)
+  1    a check failed, or the operation failed
+  2    usage error: unknown flag, missing or malformed input
+  130  interrupted (Ctrl+C); nothing half-written
+
+Examples:
+  cortex-sso diagnose --issuer https://acme.okta.com
+  cortex-sso connector set --type okta
+  cortex-sso completion bash > ~/.local/share/bash-completion/completions/cortex-sso
 
 Docs: README.md and docs/ (codes: docs/codes.md, JSON: docs/json-output.md)`,
   );
@@ -141,6 +147,9 @@ Examples:
       const { run } = await import('./commands/diagnose.js');
       const format = outputFormat(opts);
       const issuers: string[] = opts.issuer ?? [];
+      rejectEmptyIssuer(issuers);
+      if (issuers.length === 0 && !ctx.io.env.CORTEX_SSO_ISSUER?.trim())
+        await assertProfileSaved(ctx, opts.profile);
       const result = await withProgress(ctx, format !== 'text', (onCheck) =>
         run(
           {
@@ -166,7 +175,37 @@ Examples:
   addConnectorCommands(program, ctx);
   addAuthCommands(program, ctx);
 
+  program
+    .command('completion')
+    .description('Print the shell completion script for bash, zsh or fish.')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      examples([
+        'cortex-sso completion bash > ~/.local/share/bash-completion/completions/cortex-sso',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a zsh expression, printed as is
+        'cortex-sso completion zsh > "${fpath[1]}/_cortex-sso"',
+        'cortex-sso completion fish > ~/.config/fish/completions/cortex-sso.fish',
+        'eval "$(cortex-sso completion bash)"      # this shell only',
+      ]),
+    )
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./commands/completion.js');
+      write(ctx.io.stdout, completionScript(program, shell as import('./commands/completion.js').Shell));
+    });
+
   return program;
+}
+
+/** The `Examples:` block every command's --help ends with. */
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+}
+
+/** The command tree alone (nothing runs): for completion scripts and the README's command reference. */
+export function commandTree(): Command {
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {} };
+  return buildProgram({ io, exitCode: EXIT.OK });
 }
 
 type Format = 'text' | 'json' | 'junit' | 'github';
@@ -174,14 +213,44 @@ type Format = 'text' | 'json' | 'junit' | 'github';
 function formatOption(): Option {
   return new Option(
     '--format <format>',
-    'output: text, json, junit (XML test report), github (Actions annotations + job summary)',
-  )
-    .choices(['text', 'json', 'junit', 'github'])
-    .default('text');
+    'output: text (default), json, junit (XML test report), github (Actions annotations + job summary)',
+  ).choices(['text', 'json', 'junit', 'github']);
 }
 
 function outputFormat(opts: { json?: boolean; format?: string }): Format {
+  if (opts.json && opts.format !== undefined && opts.format !== 'json') {
+    throw new CortexSsoError(
+      'USAGE',
+      `--json and --format ${opts.format} conflict: give one of them (--json is the same as --format json)`,
+    );
+  }
   return opts.json ? 'json' : ((opts.format ?? 'text') as Format);
+}
+
+/** An empty --issuer "" is a usage error (exit 2), not an issuer that fails its checks. */
+function rejectEmptyIssuer(issuers: readonly string[] | string | undefined): void {
+  const list = typeof issuers === 'string' ? [issuers] : (issuers ?? []);
+  if (list.some((i) => i.trim() === '')) {
+    throw new CortexSsoError(
+      'USAGE',
+      '--issuer is empty: give the Okta issuer, e.g. --issuer https://acme.okta.com (or leave the flag out to use CORTEX_SSO_ISSUER or the profile)',
+    );
+  }
+}
+
+/**
+ * A profile named by --profile that was never saved: say so, and list the saved ones, rather than
+ * reporting the values the profile would have given as missing. (CORTEX_SSO_PROFILE is left alone:
+ * CI sets it once for every step, including the one that saves the profile.)
+ */
+async function assertProfileSaved(ctx: Ctx, flag: string | undefined): Promise<void> {
+  if (!flag?.trim()) return;
+  const [{ resolveProfileName, assertKnownProfile }, { openConfigStore }] = await Promise.all([
+    import('./config/resolve.js'),
+    import('./config/store.js'),
+  ]);
+  const name = resolveProfileName(flag, ctx.io.env);
+  assertKnownProfile(name, openConfigStore({ env: { ...ctx.io.env } }).listProfiles());
 }
 
 /** Print a checklist result in the chosen format. Only here does a job summary file get written. */
@@ -373,7 +442,16 @@ function networkValues(opts: Record<string, unknown>) {
 function addConnectorCommands(program: Command, ctx: Ctx): void {
   const connector = program
     .command('connector')
-    .description("Configure the workspace's OpenID connector in Cortex (sign-in through Okta).");
+    .description("Configure the workspace's OpenID connector in Cortex (sign-in through Okta).")
+    .addHelpText(
+      'after',
+      examples([
+        'cortex-sso connector set --type okta',
+        'cortex-sso connector show',
+        'cortex-sso connector verify --strict',
+        'cortex-sso connector delete --yes',
+      ]),
+    );
 
   networkOptions(
     connector
@@ -407,7 +485,9 @@ Needs a Cortex API key: CORTEX_API_KEY, \`cortex-sso auth login\`, or api_key in
 Cortex has no update route: a change creates the new connection, confirms it in Cortex's list, and
 only then deletes the one it replaces (by id). It stops if the list changed while it ran (--force).
 Without a keychain (CI), a secret from stdin or env is pushed and not stored locally.
-The secret is never accepted as a flag value (shell history, process list). Examples:
+The secret is never accepted as a flag value (shell history, process list).
+
+Examples:
   cortex-sso connector set --type okta            # asks for what is missing
   printf %s "$OKTA_SECRET" | cortex-sso connector set --type okta --client-id 0oa... \\
       --issuer https://acme.okta.com --client-secret-stdin --json
@@ -416,6 +496,7 @@ The secret is never accepted as a flag value (shell history, process list). Exam
     .action(async (opts) => {
       const { run } = await import('./commands/connector/set.js');
       const json = Boolean(opts.json);
+      rejectEmptyIssuer(opts.issuer);
       if (opts.clientSecret !== undefined) {
         throw new CortexSsoError(
           'USAGE',
@@ -471,6 +552,10 @@ The secret is never accepted as a flag value (shell history, process list). Exam
     .addOption(API_URL_OPTION())
     .addOption(TENANT_OPTION())
     .option('--json', 'print one JSON document')
+    .addHelpText(
+      'after',
+      examples(['cortex-sso connector show', 'cortex-sso connector show --profile staging --json']),
+    )
     .action(async (opts) => {
       const { run } = await import('./commands/connector/show.js');
       const result = await run(
@@ -504,12 +589,22 @@ The secret is never accepted as a flag value (shell history, process list). Exam
       `
 The client secret comes from CORTEX_SSO_CLIENT_SECRET or the OS keychain (stored by \`connector set\`).
 With a Cortex API key (CORTEX_API_KEY, \`auth login\` or ~/.cortex/config) the check "cortex-connection"
-compares the values with the connection Cortex holds; without a key it is skipped.`,
+compares the values with the connection Cortex holds; without a key it is skipped.
+${examples([
+  'cortex-sso connector verify',
+  'cortex-sso connector verify --profile staging --strict --json',
+  'cortex-sso connector verify --format junit > connector-junit.xml',
+])}`,
     )
     .option('--verbose', 'show details of passing checks too')
     .action(async (opts) => {
       const { run } = await import('./commands/connector/verify.js');
       const format = outputFormat(opts);
+      rejectEmptyIssuer(opts.issuer);
+      const env = ctx.io.env;
+      if (!(opts.issuer ?? env.CORTEX_SSO_ISSUER) || !(opts.clientId ?? env.CORTEX_SSO_CLIENT_ID)) {
+        await assertProfileSaved(ctx, opts.profile);
+      }
       const deps = await connectorDeps(ctx, true);
       const result = await withProgress(ctx, format !== 'text', (onCheck) =>
         run(
@@ -543,6 +638,10 @@ compares the values with the connection Cortex holds; without a key it is skippe
     .option('--connection-id <id>', "delete this connection instead of the profile's (see `connector show`)")
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
     .option('--json', 'print one JSON document')
+    .addHelpText(
+      'after',
+      examples(['cortex-sso connector delete', 'cortex-sso connector delete --profile staging --yes --json']),
+    )
     .action(async (opts) => {
       const { run } = await import('./commands/connector/delete.js');
       const result = await run(
@@ -562,33 +661,54 @@ compares the values with the connection Cortex holds; without a key it is skippe
     });
 }
 
-async function authDeps(ctx: Ctx): Promise<import('./commands/auth/login.js').AuthDeps> {
-  const [{ createOsKeychain }, { openConfigStore }] = await Promise.all([
+async function authDeps(ctx: Ctx, noInput = false): Promise<import('./commands/auth/login.js').AuthDeps> {
+  const [{ createOsKeychain }, { openConfigStore }, { createPrompter }, { isCi }] = await Promise.all([
     import('./secrets/keychain.js'),
     import('./config/store.js'),
+    import('./prompter.js'),
+    import('./io.js'),
   ]);
   return {
     keychain: createOsKeychain({ env: { ...ctx.io.env } }),
     config: openConfigStore({ env: { ...ctx.io.env } }),
     env: { ...ctx.io.env },
     stdin: ctx.io.stdin,
+    prompter: createPrompter(ctx.io),
+    // Prompts draw on stderr, so stdout may be a pipe (--json) while a person types the token.
+    interactive: !noInput && !isCi(ctx.io.env) && Boolean(ctx.io.stdin.isTTY && ctx.io.stderr.isTTY),
   };
 }
 
 function addAuthCommands(program: Command, ctx: Ctx): void {
-  const auth = program.command('auth').description('Manage the Cortex API key (kept in the OS keychain).');
+  const auth = program
+    .command('auth')
+    .description('Manage the Cortex API key (kept in the OS keychain).')
+    .addHelpText(
+      'after',
+      examples(['cortex-sso auth login', 'cortex-sso auth status', 'cortex-sso auth logout']),
+    );
   auth
     .command('login')
-    .description('Store a Cortex API token in the OS keychain, read from stdin.')
-    .option('--with-token', 'read the token from stdin (required; never pass a token as a flag)')
+    .description(
+      'Store a Cortex API token in the OS keychain: asked for (masked) at a terminal, or read from a pipe with --with-token.',
+    )
+    .option('--with-token', 'read the token from stdin when it is a pipe (never pass a token as a flag)')
     .addOption(PROFILE_OPTION())
+    .option('--no-input', 'never prompt; with stdin at a terminal, fail instead of asking')
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExample:\n  cortex-sso auth login --with-token < token.txt')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cortex-sso auth login                                  # at a terminal: asks, input hidden
+  cortex-sso auth login --with-token < token.txt
+  printf %s "$CORTEX_TOKEN" | cortex-sso auth login --with-token --profile staging --json`,
+    )
     .action(async (opts) => {
       const m = await import('./commands/auth/login.js');
       const result = await m.run(
         { profile: opts.profile, withToken: Boolean(opts.withToken) },
-        await authDeps(ctx),
+        await authDeps(ctx, opts.input === false),
       );
       await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
     });
@@ -600,6 +720,10 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
     .addOption(PROFILE_OPTION())
     .addOption(TENANT_OPTION())
     .option('--json', 'print one JSON document')
+    .addHelpText(
+      'after',
+      examples(['cortex-sso auth status', 'cortex-sso auth status --profile staging --json']),
+    )
     .action(async (opts) => {
       const m = await import('./commands/auth/status.js');
       const result = await m.run({ profile: opts.profile, tenant: opts.tenant }, await authDeps(ctx));
@@ -611,6 +735,7 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
     .description('Remove the API token from the keychain.')
     .addOption(PROFILE_OPTION())
     .option('--json', 'print one JSON document')
+    .addHelpText('after', examples(['cortex-sso auth logout', 'cortex-sso auth logout --profile staging']))
     .action(async (opts) => {
       const m = await import('./commands/auth/logout.js');
       const result = await m.run({ profile: opts.profile }, await authDeps(ctx));
@@ -618,8 +743,59 @@ function addAuthCommands(program: Command, ctx: Ctx): void {
     });
 }
 
+/** The --format value given on the command line, if any (also as --format=VALUE). */
+function formatArg(argv: readonly string[]): string | undefined {
+  let found: string | undefined;
+  argv.forEach((a, i) => {
+    if (a === '--format') found = argv[i + 1];
+    else if (a.startsWith('--format=')) found = a.slice('--format='.length);
+  });
+  return found;
+}
+
 function wantsJson(argv: readonly string[]): boolean {
-  return argv.includes('--json');
+  return argv.includes('--json') || formatArg(argv) === 'json';
+}
+
+/** Under --format junit an error is still a valid JUnit document: one failing test case, typed by code. */
+async function writeJunitError(
+  ctx: Ctx,
+  argv: readonly string[],
+  error: { code: string; message: string; detail?: string; advice?: string },
+): Promise<void> {
+  if (argv.includes('--json') || formatArg(argv) !== 'junit') return;
+  const { renderJunit } = await import('./report/junit.js');
+  const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+  const words = (firstFlag === -1 ? argv : argv.slice(0, firstFlag)).slice(0, 2);
+  const command = ['cortex-sso', ...words.filter((a) => /^[a-z]+$/.test(a))].join(' ');
+  write(
+    ctx.io.stdout,
+    renderJunit(
+      {
+        schemaVersion: 1,
+        ok: false,
+        results: [
+          {
+            issuer: command,
+            input: '',
+            ok: false,
+            checks: [
+              {
+                id: error.code === 'USAGE' ? 'usage' : 'run',
+                status: 'fail',
+                code: error.code as Code,
+                title: error.message,
+                ...(error.detail ? { detail: error.detail } : {}),
+                ...(error.advice ? { advice: error.advice } : {}),
+                durationMs: 0,
+              },
+            ],
+          },
+        ],
+      },
+      command,
+    ),
+  );
 }
 
 /** Run the CLI with the given arguments (without node and script) and streams; returns the exit code. */
@@ -649,16 +825,22 @@ async function handleError(ctx: Ctx, args: readonly string[], err: unknown): Pro
       return EXIT.OK;
     }
     // Commander already printed its one-line message; with --json, scripts get the error document too.
-    if (err.exitCode !== 0 && wantsJson(args)) {
-      writeErrorDocument(ctx, {
-        code: 'USAGE',
-        message: redactUsageError(err.message).replace(/^error: /, ''),
-      });
-    }
+    const usage = { code: 'USAGE', message: redactUsageError(err.message).replace(/^error: /, '') };
+    if (err.exitCode !== 0 && wantsJson(args)) writeErrorDocument(ctx, usage);
+    if (err.exitCode !== 0) await writeJunitError(ctx, args, usage);
     return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   }
   codesModule ??= await import('./codes.js');
-  if (err instanceof CortexSsoError) return reportError(ctx, err, wantsJson(args));
+  if (err instanceof CortexSsoError) {
+    const info = codesModule.CODES[err.code as Code];
+    await writeJunitError(ctx, args, {
+      code: err.code,
+      message: err.message,
+      ...(err.detail ? { detail: err.detail } : {}),
+      ...(info && err.code !== 'USAGE' ? { advice: info.advice } : {}),
+    });
+    return reportError(ctx, err, wantsJson(args));
+  }
   // @inquirer throws ExitPromptError on Ctrl+C inside a prompt.
   if (err instanceof Error && err.name === 'ExitPromptError') {
     write(io.stderr, 'cancelled: nothing was changed\n');
@@ -666,6 +848,11 @@ async function handleError(ctx: Ctx, args: readonly string[], err: unknown): Pro
   }
   const e = new CortexSsoError('INTERNAL', err instanceof Error ? err.message : String(err));
   if (io.env.CORTEX_SSO_DEBUG && err instanceof Error && err.stack) write(io.stderr, `${err.stack}\n`);
+  await writeJunitError(ctx, args, {
+    code: e.code,
+    message: e.message,
+    advice: codesModule.CODES.INTERNAL.advice,
+  });
   return reportError(ctx, e, wantsJson(args));
 }
 

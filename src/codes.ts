@@ -292,7 +292,8 @@ export const CODES = {
   INPUT_INVALID: {
     title: 'A value is malformed',
     cause: 'A value given by flag, environment or prompt failed validation.',
-    advice: 'Correct the value named in the message.',
+    advice:
+      'Give the value in the form the message asks for: URLs https (http only for localhost) without credentials, query or fragment; IDs, tokens and secrets copied whole, without spaces or line breaks; profile names of letters, digits, ".", "_" or "-". `--help` shows every option.',
   },
   PREFLIGHT_FAILED: {
     title: 'Pre-flight checks failed; nothing was pushed',
@@ -335,7 +336,8 @@ export const CODES = {
   API_BAD_REQUEST: {
     title: 'Cortex refused the values',
     cause: 'HTTP 400 with the fields Cortex found invalid (its violations).',
-    advice: 'Correct the fields named in the detail and run the command again.',
+    advice:
+      'Fix the fields Cortex names in the detail (usually the issuer or the client ID as copied from Okta) and run the command again; nothing was changed.',
   },
   API_RATE_LIMITED: {
     title: 'The Cortex API rate limit was hit',

@@ -213,3 +213,23 @@ describe('no doc suggests turning certificate verification off', () => {
     expect(insecureSuggestions('Do not set NODE_TLS_REJECT_UNAUTHORIZED=0.')).toEqual([]);
   });
 });
+
+describe("README.md's command reference", () => {
+  it('is what the command tree generates (run `npm run docs:commands` after changing a flag)', async () => {
+    const { commandTree } = await import('../src/cli.ts');
+    const { commandReference, withReference } = await import('../src/commands/completion.ts');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(withReference(readme, commandReference(commandTree()))).toBe(readme);
+  });
+
+  it('the drift check notices a flag the README does not list', async () => {
+    const { commandTree } = await import('../src/cli.ts');
+    const { commandReference, withReference } = await import('../src/commands/completion.ts');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const tree = commandTree();
+    tree.commands.find((c) => c.name() === 'diagnose')?.option('--brand-new', 'a flag added later');
+    const regenerated = withReference(readme, commandReference(tree));
+    expect(regenerated).not.toBe(readme);
+    expect(regenerated).toContain('--brand-new');
+  });
+});

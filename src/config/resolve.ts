@@ -18,6 +18,19 @@ export function resolveProfileName(flag: string | undefined, env: Env): string {
   return name;
 }
 
+/** A profile the user named that was never saved: a usage error that lists the saved ones. */
+export function assertKnownProfile(name: string, known: readonly string[]): void {
+  if (known.includes(name)) return;
+  const list =
+    known.length > 0
+      ? `saved profiles: ${known.join(', ')}. Use one of them`
+      : 'no profile is saved yet. `cortex-sso connector set --profile NAME` saves one';
+  throw new CortexSsoError(
+    'USAGE',
+    `unknown profile "${name}" (--profile); ${list}, or give the values with flags.`,
+  );
+}
+
 /**
  * `--api-url`, then CORTEX_BASE_URL (the name Cortex's own CLI reads), then the profile's apiUrl,
  * then `base_url` of the tenant in Cortex's CLI config (~/.cortex/config), else Cortex's cloud API.

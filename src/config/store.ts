@@ -117,11 +117,14 @@ export function openConfigStore(opts: {
   let conf: Conf<StoreShape> | undefined;
 
   function invalid(err: unknown): CortexSsoError {
-    return new CortexSsoError(
-      'CONFIG_INVALID',
-      `The config file ${file} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    );
+    // Already reported (store() failed inside profiles()): wrapping again would repeat the sentence.
+    if (err instanceof CortexSsoError) return err;
+    const reason = err instanceof Error ? err.message : String(err);
+    // conf's own message already names the file ("The config file `…` is not valid JSON.").
+    const message = reason.includes(file)
+      ? reason.replaceAll('`', '')
+      : `The config file ${file} cannot be read: ${reason}`;
+    return new CortexSsoError('CONFIG_INVALID', message, { cause: err });
   }
 
   function store(): Conf<StoreShape> {

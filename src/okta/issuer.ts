@@ -121,7 +121,7 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
       ok: false,
       code: 'ISSUER_URL_INVALID',
       message: `The issuer must be an https URL; "${trimmed}" uses ${url.protocol.slice(0, -1)}.`,
-      suggestion: `https://${url.host}${stripTrailingSlash(url.pathname)}`,
+      suggestion: stripTrailingSlash(`https://${url.host}${url.pathname}`),
     };
   }
   if (url.protocol === 'http:') {
@@ -138,7 +138,7 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
         ok: false,
         code: 'ISSUER_URL_INVALID',
         message: `"${trimmed}" uses plain http. It is allowed only for a loopback issuer with --allow-http-loopback.`,
-        suggestion: `https://${url.host}${stripTrailingSlash(url.pathname)}`,
+        suggestion: stripTrailingSlash(`https://${url.host}${url.pathname}`),
       };
     }
   }

@@ -20,8 +20,9 @@ describe('dns check', () => {
   const viaServer = (timeoutMs = 3000) =>
     netCtx({ resolver: createDnsResolver([server.address], { timeoutMs }), timeoutMs });
 
-  it('a name under .invalid does not exist (OS resolver)', async () => {
-    const out = await check.run(netTarget('no-such-org.invalid', 443), netCtx());
+  it('a name under .invalid does not exist (asked of the test DNS server, not the OS resolver)', async () => {
+    const out = await check.run(netTarget('no-such-org.invalid', 443), viaServer());
+    expect(server.queries).toContain('no-such-org.invalid');
     expect(out).toMatchObject({ status: 'fail', code: 'DNS_NOT_FOUND' });
     expect(out.detail).toContain('no-such-org.invalid');
     expect(out.detail).toContain('does not exist');

@@ -1,8 +1,11 @@
 // `auth login / status / logout` as a user's shell or CI runs them: the real binary and the real
 // Secret Service on a private bus. The token only ever travels through stdin or the environment.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
-import { type CliResult, runCli, tempDir } from '../support/cli.ts';
+import { assertBuilt, BIN, baseEnv, type CliResult, runCli, tempDir } from '../support/cli.ts';
 import { secretTool } from '../support/keyring.ts';
 
 const skip = inject('keyringSkipReason');
@@ -176,6 +179,91 @@ describe('auth: a token is never taken as a flag value', () => {
     else expect(r.stdout).toBe('');
     expect(r.stderr.includes(value), 'the value was echoed to stderr').toBe(false);
     expect(r.stdout.includes(value), 'the value was echoed to stdout').toBe(false);
+    if (skip === '') expect(await storedToken(p)).toBe('');
+  });
+});
+
+const SCRIPT = '/usr/bin/script';
+
+/**
+ * `auth login` on a real pseudo-terminal (util-linux `script`): waits for `waitFor` to be drawn,
+ * then types `typed` and Enter, as a person would. Returns everything the terminal showed.
+ */
+function loginOnPty(
+  args: string,
+  env: Record<string, string | undefined>,
+  waitFor: RegExp,
+  typed: string,
+): Promise<{ screen: string; code: number | null; sawPrompt: boolean }> {
+  assertBuilt();
+  return new Promise((resolve, reject) => {
+    const child = spawn(SCRIPT, ['-qfec', `${process.execPath} ${BIN} auth login ${args}`, '/dev/null'], {
+      env: { ...baseEnv(), TERM: 'xterm', ...env } as NodeJS.ProcessEnv,
+    });
+    let screen = '';
+    let sawPrompt = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      screen += d;
+      if (!sawPrompt && waitFor.test(stripVTControlCharacters(screen))) {
+        sawPrompt = true;
+        // One key at a time, like typing; then Enter.
+        const keys = [...typed, '\r'];
+        const typeNext = () => {
+          const k = keys.shift();
+          if (k === undefined) return;
+          child.stdin.write(k);
+          setTimeout(typeNext, 5);
+        };
+        typeNext();
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ screen, code, sawPrompt });
+    });
+  });
+}
+
+describe.skipIf(process.platform !== 'linux' || !existsSync(SCRIPT))('auth login at a terminal', () => {
+  it.each([[''], ['--with-token']])(
+    'login %s asks for the token with a masked prompt and never draws it',
+    async (flag) => {
+      const p = profile();
+      const typed = `Pty${randomBytes(16).toString('hex')}`;
+      const r = await loginOnPty(
+        flag,
+        { ...env(p), DBUS_SESSION_BUS_ADDRESS: bus || undefined },
+        /Cortex API token \(input is hidden\)/,
+        typed,
+      );
+      expect(r.sawPrompt, `no prompt was drawn: ${stripVTControlCharacters(r.screen)}`).toBe(true);
+      expect(r.screen.includes(typed), 'the typed token was drawn on the terminal').toBe(false);
+      expect(r.screen).toContain('*'.repeat(typed.length));
+      if (skip === '') {
+        expect(r.code).toBe(0);
+        expect(stripVTControlCharacters(r.screen)).toContain(`(****${typed.slice(-4)}) for profile "${p}"`);
+        expect(await storedToken(p)).toBe(typed);
+      } else {
+        // No keychain here: the failure is the keychain's, after the masked prompt.
+        expect(r.code).toBe(1);
+        expect(r.screen).toMatch(/KEYCHAIN|keychain/);
+      }
+    },
+  );
+
+  it('with prompting off (CI) and stdin at a terminal: refuses at once with a usage message', async () => {
+    const p = profile();
+    const started = Date.now();
+    const r = await loginOnPty('--with-token', { ...env(p), CI: 'true' }, /error:/, '');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.code).toBe(2);
+    const text = stripVTControlCharacters(r.screen);
+    expect(text).toMatch(
+      /error: stdin is a terminal and prompting is off \(CI or --no-input\): pipe the Cortex API token in/,
+    );
     if (skip === '') expect(await storedToken(p)).toBe('');
   });
 });

@@ -3,6 +3,7 @@
 // exactly one JSON document (with --json), the verdict of the check that owns the failure, and that
 // stderr never shows a stack trace.
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_ORDER } from '../../src/checks/runner.js';
 import { OIDC_CONFIGURATIONS_PATH } from '../../src/cortex/types.js';
@@ -291,7 +292,17 @@ describe.concurrent('diagnose: certificate failures', () => {
     // A wider or narrower window decides: --warn-days 5 accepts it.
     const narrow = await diagnose(['--issuer', expiring.issuer('healthy'), '--warn-days', '5']);
     expect(checkOf(narrow.doc, 'certificate').status).toBe('pass');
-  });
+  }, 90_000); // three runs of the binary: slow on a loaded 2-core machine
+
+  it('--warn-days is a sharp boundary: 10 days and 1 hour left passes at 10, warns at 11', async () => {
+    const at10 = await diagnose(['--issuer', expiring.issuer('healthy'), '--warn-days', '10']);
+    expect(at10.r.code).toBe(0);
+    expect(checkOf(at10.doc, 'certificate').status).toBe('pass');
+    const at11 = await diagnose(['--issuer', expiring.issuer('healthy'), '--warn-days', '11']);
+    expect(at11.r.code).toBe(0);
+    expect(checkOf(at11.doc, 'certificate')).toMatchObject({ status: 'warn', code: 'CERT_EXPIRES_SOON' });
+    expect(checkOf(at11.doc, 'certificate').detail).toMatch(/warning window 11 days/);
+  }, 60_000);
 });
 
 // ── transport: tcp, tls ──────────────────────────────────────────────────────
@@ -321,8 +332,11 @@ describe.concurrent('diagnose: transport failures', () => {
 // ── dns ───────────────────────────────────────────────────────────────────────
 
 describe.concurrent('diagnose: DNS failures', () => {
-  it('a .invalid name (the OS resolver) -> DNS_NOT_FOUND', async () => {
-    const { doc } = await expectFailure('https://acme.invalid', 'dns', 'DNS_NOT_FOUND');
+  it('a .invalid name -> DNS_NOT_FOUND (asked of the test resolver, never the OS one)', async () => {
+    const { doc } = await expectFailure('https://acme.invalid', 'dns', 'DNS_NOT_FOUND', [], {
+      CORTEX_SSO_DNS_SERVERS: dns.address,
+    });
+    expect(dns.queries).toContain('acme.invalid');
     expect(checkOf(doc, 'tcp').status).toBe('skip');
   });
 
@@ -630,6 +644,18 @@ describe('connector verify and show (same JSON shape as diagnose)', () => {
     expect(strict.code).toBe(1);
   });
 
+  it('connector verify --strict turns that warning into a failure (exit 1)', async () => {
+    const r = await runCli(['connector', 'verify', '--json', '--strict'], {
+      env: env(`${api.url}/wrong-prefix`),
+    });
+    noStack(r);
+    expect(r.code).toBe(1);
+    const doc = parseOne<JsonDoc>(r.stdout);
+    expect(doc.ok).toBe(false);
+    expect(checkOf(doc, 'cortex-connection')).toMatchObject({ status: 'fail', code: 'API_NOT_FOUND' });
+    // Without --strict the same run passes with the warning (the test below).
+  });
+
   it('an API URL with a wrong base path -> API_NOT_FOUND warning on cortex-connection', async () => {
     const { r, doc } = await verify(`${api.url}/wrong-prefix`);
     expect(r.code).toBe(0);
@@ -678,5 +704,47 @@ describe('connector verify and show (same JSON shape as diagnose)', () => {
     expect(r.stdout).toContain(`[${code}]`);
     expect(r.stdout).toContain('Cortex holds 2 OIDC connections');
     expect(r.stdout).not.toContain(SECRET);
+  });
+});
+
+// ── Ctrl+C ───────────────────────────────────────────────────────────────────
+
+describe('diagnose: interrupted', () => {
+  it('SIGINT mid-run (a listener that never answers) exits 130 at once, JSON stdout empty', async () => {
+    // A blackhole: accepts the connection and never says a word, so the TLS step waits.
+    const sockets = new Set<net.Socket>();
+    let connected: () => void = () => {};
+    const reached = new Promise<void>((resolve) => {
+      connected = resolve;
+    });
+    const hole = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+      connected();
+    });
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+    const { port } = hole.address() as net.AddressInfo;
+    try {
+      let pid: number | undefined;
+      let sentAt = 0;
+      const run = runCli(['diagnose', '--issuer', `https://127.0.0.1:${port}`, '--json', '--timeout', '60'], {
+        onSpawn: (p) => {
+          pid = p;
+        },
+        timeoutMs: 30_000,
+      });
+      await reached;
+      sentAt = Date.now();
+      process.kill(pid ?? 0, 'SIGINT');
+      const r = await run;
+      expect(Date.now() - sentAt).toBeLessThan(5_000);
+      expect(r.code).toBe(130);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/interrupted/);
+      noStack(r);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => hole.close(() => resolve()));
+    }
   });
 });

@@ -173,3 +173,116 @@ describe('diagnose without --issuer', () => {
     expect(none.stderr).toMatch(/missing --issuer.*CORTEX_SSO_ISSUER.*connector set/);
   });
 });
+
+describe('usage errors keep the output contract', () => {
+  it('a usage error under --format junit is a valid JUnit document with one failing testcase', async () => {
+    const r = await runCli(['diagnose', '--issuer', 'acme.okta.com', '--bogus', '--format', 'junit']);
+    expect(r.code).toBe(2);
+    expect(r.stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+    expect(wellFormed(r.stdout)).toBe(true);
+    expect(r.stdout.match(/<testcase /g)?.length).toBe(1);
+    expect(r.stdout).toMatch(/<testsuites name="cortex-sso diagnose" tests="1" failures="1"/);
+    expect(r.stdout).toContain('<failure type="USAGE" message="unknown option &apos;--bogus&apos;"');
+    expect(r.stderr).toMatch(/unknown option '--bogus'/);
+  });
+
+  it('an error found by the command (--issuer "") under --format=junit is a JUnit failure too', async () => {
+    const r = await runCli(['diagnose', '--issuer', '', '--format=junit']);
+    expect(r.code).toBe(2);
+    expect(wellFormed(r.stdout)).toBe(true);
+    expect(r.stdout).toContain('<failure type="USAGE" message="--issuer is empty');
+  });
+
+  it('--json with --format junit is a conflict (exit 2), not a silent pick', async () => {
+    const r = await runCli(['diagnose', '--issuer', 'acme.okta.com', '--json', '--format', 'junit']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --json and --format junit conflict/);
+    expect(JSON.parse(r.stdout).error.code).toBe('USAGE');
+    // Saying the same thing twice is not a conflict.
+    const same = await runCli(['diagnose', '--issuer', '', '--json', '--format', 'json']);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/--issuer is empty/);
+  });
+
+  it('--issuer "" is a usage error (exit 2) naming the flag, for diagnose, verify and set', async () => {
+    for (const args of [
+      ['diagnose', '--issuer', ''],
+      ['diagnose', '--issuer', 'acme.okta.com', '--issuer', '  '],
+      ['connector', 'verify', '--issuer', '', '--client-id', '0oa1'],
+      ['connector', 'set', '--type', 'okta', '--issuer', '', '--no-input'],
+    ]) {
+      const r = await runCli(args, { env: { CORTEX_SSO_CONFIG_DIR: tempDir() } });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/^error: --issuer is empty: give the Okta issuer, e\.g\./);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('--help lists exit code 130 (interrupted)', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}130 +interrupted \(Ctrl\+C\)/m);
+  });
+});
+
+describe('advice that helps', () => {
+  it('--profile nope names the unknown profile and lists the saved ones', async () => {
+    const configDir = tempDir();
+    const store = openConfigStore({ dir: configDir });
+    store.setProfile('work', { type: 'okta', clientId: '0oa1', issuer: 'https://acme.okta.com' });
+    store.setProfile('staging', { type: 'okta', clientId: '0oa2', issuer: 'https://acme.oktapreview.com' });
+    for (const args of [
+      ['diagnose', '--profile', 'nope'],
+      ['connector', 'verify', '--profile', 'nope'],
+    ]) {
+      const r = await runCli(args, { env: { CORTEX_SSO_CONFIG_DIR: configDir } });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^error: unknown profile "nope".*saved profiles: staging, work/);
+      expect(r.stderr).not.toMatch(/missing --issuer/);
+    }
+    const none = await runCli(['diagnose', '--profile', 'ghost'], {
+      env: { CORTEX_SSO_CONFIG_DIR: tempDir() },
+    });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /unknown profile "ghost".*no profile is saved yet.*connector set --profile NAME/,
+    );
+  });
+
+  it('CONFIG_INVALID says its sentence once, naming the file', async () => {
+    const configDir = tempDir();
+    const file = writeTemp(configDir, 'config.json', '{not json');
+    const r = await runCli(['diagnose'], { env: { CORTEX_SSO_CONFIG_DIR: configDir } });
+    expect(r.code).toBe(1);
+    const first = r.stderr.split('\n')[0] ?? '';
+    expect(first).toBe(`error: The config file ${file} is not valid JSON.`);
+    expect(r.stderr.match(/The config file/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^Fix: Fix or remove the file/m);
+  });
+
+  it('suggested issuers are exact: no trailing slash added to a bare origin', async () => {
+    for (const input of [
+      'ftp://acme.okta.com/',
+      'http://acme.okta.com/',
+      'https://acme-admin.okta.com/',
+      'https://u:p@acme.okta.com/',
+      'https://acme.okta.com/?x=1',
+    ]) {
+      const r = await runCli(['diagnose', '--issuer', input, '--json']);
+      const advice: string = JSON.parse(r.stdout).results[0].checks[0].advice;
+      expect(advice, input).toMatch(/https:\/\/acme\.okta\.com(?![/\w])/);
+      expect(advice, input).not.toMatch(/https:\/\/acme\.okta\.com\//);
+    }
+  });
+
+  it('no error falls back to "Correct the value named in the message."', async () => {
+    const r = await runCli(['auth', 'login', '--with-token'], {
+      env: { CORTEX_SSO_CONFIG_DIR: tempDir() },
+      stdin: 'two words\n',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: The API token read from stdin contains whitespace/);
+    expect(r.stderr).not.toContain('Correct the value named in the message');
+    expect(r.stderr).toMatch(/^Fix: Give the value in the form the message asks for: URLs https/m);
+  });
+});

@@ -1,13 +1,14 @@
 // Network failures that loopback alone cannot produce, made real in an isolated network namespace
-// (`unshare -n`: no interfaces up, no routes). Nothing can leave it, so nothing reaches the internet.
+// (`unshare -rn`: no interfaces up, no routes; -r maps the user to root inside a new user namespace,
+// so it works for non-root users too). Nothing can leave it, so nothing reaches the internet.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertBuilt, ROOT, runCli, tempDir } from '../support/cli.ts';
 
-const canIsolate = process.platform === 'linux' && spawnSync('unshare', ['-n', 'true']).status === 0;
-const isolated = { wrap: ['unshare', '-n'] };
+const canIsolate = process.platform === 'linux' && spawnSync('unshare', ['-rn', 'true']).status === 0;
+const isolated = { wrap: ['unshare', '-rn'] };
 
 function check(stdout: string, id: string) {
   return JSON.parse(stdout).results[0].checks.find((c: { id: string }) => c.id === id);
@@ -56,7 +57,7 @@ server.close();`,
     );
     const r = spawnSync(
       'unshare',
-      ['-n', 'sh', '-c', `ip link set lo up && "${process.execPath}" "${script}"`],
+      ['-rn', 'sh', '-c', `ip link set lo up && "${process.execPath}" "${script}"`],
       {
         encoding: 'utf8',
         timeout: 20_000,

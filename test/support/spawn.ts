@@ -9,6 +9,8 @@ export interface SpawnOptions {
   /** Kill the child after this long: a hang is a failure, not a stuck run. Default 60 s. */
   timeoutMs?: number;
   onSpawn?: (pid: number | undefined) => void;
+  /** Working directory of the child (default: this process's). */
+  cwd?: string;
 }
 
 export interface Collected {
@@ -19,7 +21,11 @@ export interface Collected {
 
 export function spawnCollect(cmd: string, args: string[], opts: SpawnOptions): Promise<Collected> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: opts.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    });
     opts.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';

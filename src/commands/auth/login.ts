@@ -1,6 +1,7 @@
 import { resolveProfileName } from '../../config/resolve.js';
 import type { ConfigStore } from '../../config/store.js';
 import { CortexSsoError } from '../../errors.js';
+import type { Prompter } from '../../prompter.js';
 import { Secret } from '../../secret.js';
 import { apiTokenAccount, type Keychain } from '../../secrets/keychain.js';
 
@@ -9,12 +10,19 @@ export interface AuthDeps {
   keychain: Keychain;
   config: ConfigStore;
   env: Record<string, string | undefined>;
-  stdin?: NodeJS.ReadableStream;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Masked prompts; used only when `interactive`. */
+  prompter?: Prompter;
+  /** A person can answer a prompt: stdin and stderr are terminals, not CI, not --no-input. */
+  interactive?: boolean;
 }
 
 export interface LoginOptions {
   profile?: string;
-  /** Read the token from stdin. Required: the token is never accepted as a flag. */
+  /**
+   * Read the token from stdin (a pipe). At a terminal the token is asked for, masked, with or
+   * without it: a terminal never echoes the token. The token is never accepted as a flag value.
+   */
   withToken?: boolean;
 }
 
@@ -29,30 +37,52 @@ const MAX_TOKEN_BYTES = 64 * 1024;
 
 export async function run(opts: LoginOptions, deps: AuthDeps): Promise<LoginResult> {
   const profile = resolveProfileName(opts.profile, deps.env);
-  if (!opts.withToken) {
-    throw new CortexSsoError(
-      'INPUT_MISSING',
-      'Pass --with-token and the Cortex API token on stdin, e.g. `cortex-sso auth login --with-token < token.txt`.',
-    );
+  let token: Secret;
+  if (deps.stdin?.isTTY) {
+    // Reading a terminal as a pipe would wait without a word and echo the token as it is typed.
+    if (!deps.interactive || !deps.prompter) {
+      throw new CortexSsoError(
+        'USAGE',
+        'stdin is a terminal and prompting is off (CI or --no-input): pipe the Cortex API token in, e.g. `cortex-sso auth login --with-token < token.txt`, or set CORTEX_API_KEY.',
+      );
+    }
+    token = await deps.prompter.password('Cortex API token (input is hidden)', {
+      validate: (value) => {
+        try {
+          parseToken(value, 'typed');
+          return true;
+        } catch (err) {
+          return err instanceof CortexSsoError ? err.message : String(err);
+        }
+      },
+    });
+  } else {
+    if (!opts.withToken) {
+      throw new CortexSsoError(
+        'INPUT_MISSING',
+        'Pass --with-token and the Cortex API token on stdin, e.g. `cortex-sso auth login --with-token < token.txt` (at a terminal, `cortex-sso auth login` asks for it, masked).',
+      );
+    }
+    if (!deps.stdin) {
+      throw new CortexSsoError('INPUT_MISSING', 'No stdin to read the API token from.');
+    }
+    token = parseToken(await readAll(deps.stdin, MAX_TOKEN_BYTES));
   }
-  if (!deps.stdin) {
-    throw new CortexSsoError('INPUT_MISSING', 'No stdin to read the API token from.');
-  }
-  const token = parseToken(await readAll(deps.stdin, MAX_TOKEN_BYTES));
   await deps.keychain.set(apiTokenAccount(profile), token);
   return { profile, stored: true, tokenLastFour: token.lastFour, keychain: deps.keychain.description };
 }
 
 /** Removes one trailing newline; refuses empty values and values with whitespace inside. */
-export function parseToken(raw: string): Secret {
+export function parseToken(raw: string, how: 'typed' | 'stdin' = 'stdin'): Secret {
   const value = raw.replace(/\r?\n$/, '');
+  const what = how === 'typed' ? 'The API token' : 'The API token read from stdin';
   if (value === '') {
-    throw new CortexSsoError('INPUT_INVALID', 'The API token read from stdin is empty.');
+    throw new CortexSsoError('INPUT_INVALID', `${what} is empty.`);
   }
   if (/\s/.test(value)) {
     throw new CortexSsoError(
       'INPUT_INVALID',
-      'The API token read from stdin contains whitespace or more than one line; pass the token alone.',
+      `${what} contains whitespace or more than one line; pass the token alone.`,
     );
   }
   return new Secret(value);
