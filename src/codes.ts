@@ -241,7 +241,7 @@ export const CODES = {
   CREDENTIALS_INVALID: {
     title: 'The client ID or client secret is wrong',
     cause:
-      'The token endpoint answered invalid_client to a client_credentials request: the secret does not match the client (or the client ID is wrong).',
+      'The token endpoint answered invalid_client to an authorization_code request with a made-up code: the client is authenticated before the code is looked at, so the secret does not match the client (or the client ID is wrong).',
     advice:
       'Copy the client secret again from the Okta app (Applications > your app > General > Client Credentials); it may have been rotated.',
   },
@@ -255,7 +255,7 @@ export const CODES = {
   CREDENTIALS_UNCHECKED: {
     title: 'The credentials could not be checked',
     cause:
-      'The token endpoint gave no answer that tells whether the secret is right (network failure, server error, rate limit).',
+      'The token endpoint gave no answer that tells whether the secret is right: only invalid_client (wrong) and invalid_grant (accepted) do. Network failure, timeout, server error, rate limit, or another OAuth error such as unauthorized_client (the app lacks the Authorization Code grant).',
     advice: 'Run `cortex-sso diagnose` for the issuer, then try again.',
   },
   REDIRECT_URI_NOT_REGISTERED: {

@@ -82,14 +82,18 @@ export async function startOidcIssuer(opts: OidcIssuerOptions): Promise<OidcIssu
   const port = (server.address() as AddressInfo).port;
   const issuer = `https://${opts.host ?? 'localhost'}:${port}${prefix}`;
   const provider = new Provider(issuer, {
-    clients: opts.clients.map((c) => ({
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      redirect_uris: c.redirectUris,
-      grant_types: c.grantTypes ?? ['authorization_code', 'client_credentials'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    })),
+    clients: opts.clients.map((c) => {
+      const grantTypes = c.grantTypes ?? ['authorization_code', 'client_credentials'];
+      return {
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        redirect_uris: c.redirectUris,
+        grant_types: grantTypes,
+        // oidc-provider refuses response_type=code for a client without the authorization_code grant.
+        response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+        token_endpoint_auth_method: 'client_secret_basic',
+      };
+    }),
     features: {
       clientCredentials: { enabled: true },
       devInteractions: { enabled: true },
