@@ -270,6 +270,13 @@ export const CODES = {
     cause: 'The authorization endpoint answered in a way that says neither yes nor no.',
     advice: 'Open the authorization URL from the detail in a browser and look at the error Okta shows.',
   },
+  OKTA_API_AM_REQUIRED: {
+    title: 'This Okta org has no API Access Management: use the org authorization server',
+    cause:
+      'The issuer is a custom authorization server (/oauth2/default or /oauth2/{id}), which needs Okta\'s paid API Access Management. Without it Okta answers 401 E0000015 "You do not have permission to access the feature you are requesting", and its authorization page says "The requested feature is not enabled in this environment."',
+    advice:
+      'Use the org authorization server as the issuer: https://{your-org}.okta.com, no path and no trailing slash (the detail shows the exact value). Or have API Access Management enabled for the org and keep the custom authorization server.',
+  },
   AUTHORIZATION_REJECTED: {
     title: "The authorization endpoint rejects Cortex's sign-in request",
     cause:

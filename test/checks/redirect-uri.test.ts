@@ -3,7 +3,7 @@ import { authorizationUrl, check, DEFAULT_REDIRECT_URI } from '../../src/checks/
 import type { CheckContext, CheckOutcome, DiscoveryDocument } from '../../src/checks/types.js';
 import { Secret } from '../../src/secret.js';
 import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
-import type { OktaLike } from '../support/okta-like.js';
+import { type OktaLike, startOktaLike } from '../support/okta-like.js';
 import type { TestPki } from '../support/pki.js';
 import { type ProbeIssuers, startProbeIssuers, probeTarget as target } from '../support/probe-target.ts';
 
@@ -108,6 +108,27 @@ describe('redirect-uri check against a real OpenID provider (oidc-provider)', ()
     );
   });
 
+  it('names the probed URI and the other addresses Cortex documents', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('other-app'));
+    expect(o.detail).toContain(
+      `the redirect URI probed, ${DEFAULT_REDIRECT_URI}, is not a sign-in redirect URI of app other-app`,
+    );
+    expect(o.detail).toContain(
+      'sign-in redirect URI https://app.getcortexapp.com/login?tenantCode=YOUR_TENANT_CODE (your workspace',
+    );
+    expect(o.detail).toContain(`${DEFAULT_REDIRECT_URI} is also the Initiate login URI for auto sign-on`);
+  });
+
+  it('names the callback, not the tenant URI again, when the tenant URI was probed', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('other-app', TENANT_URI));
+    expect(o).toMatchObject({ status: 'fail', code: 'REDIRECT_URI_NOT_REGISTERED' });
+    expect(o.detail).toContain(`the redirect URI probed, ${TENANT_URI}, is not`);
+    expect(o.detail).toContain(`Add exactly this value: ${TENANT_URI} `);
+    expect(o.detail).not.toContain('YOUR_TENANT_CODE');
+    expect(o.detail).toContain(`${DEFAULT_REDIRECT_URI} is Cortex's callback and the Initiate login URI`);
+    expect(o.advice).toContain(`add exactly: ${TENANT_URI}`);
+  });
+
   it('is exact: a trailing slash is another URI', async () => {
     const o = await run(target(oidc.issuer, oidcDiscovery), ctx('cortex-app', `${DEFAULT_REDIRECT_URI}/`));
     expect(o).toMatchObject({ status: 'fail', code: 'REDIRECT_URI_NOT_REGISTERED' });
@@ -158,6 +179,25 @@ describe('redirect-uri check against Okta-style answers', () => {
       "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings",
     );
     expect(o.detail).toContain(`Add exactly this value: ${DEFAULT_REDIRECT_URI} `);
+  });
+
+  it('fails OKTA_API_AM_REQUIRED on the authorize page of an org without API Access Management, naming the org issuer', async () => {
+    const noAm = await startOktaLike({
+      tls: pki.leaf,
+      apiAccessManagement: false,
+      clients: [{ clientId: '0oa-classic', clientSecret: SECRET, redirectUris: [DEFAULT_REDIRECT_URI] }],
+    });
+    try {
+      // The document was served (a cache, a proxy, an org that lost the feature): the page says why sign-in fails.
+      const doc = { ...oktaDiscovery, authorization_endpoint: `${noAm.issuer}/v1/authorize` };
+      const o = await run(target(`${noAm.issuer}/`, doc), ctx('0oa-classic'));
+      expect(o).toMatchObject({ status: 'fail', code: 'OKTA_API_AM_REQUIRED' });
+      expect(o.detail).toContain('The requested feature is not enabled in this environment.');
+      expect(o.advice).toContain(`Set the issuer to exactly ${noAm.orgIssuer} (`);
+      expect(noAm.orgIssuer).toMatch(/^https:\/\/localhost:\d+$/);
+    } finally {
+      await noAm.close();
+    }
   });
 
   it("fails CLIENT_UNKNOWN on Okta's invalid_client page", async () => {
