@@ -61,6 +61,21 @@ export interface OktaLike {
 
 const RATE_LIMIT = 1200;
 
+/**
+ * Okta's error body shape (`errorCode`, `errorSummary`, `errorLink`, `errorId`, `errorCauses`), kept for
+ * routes whose bodies are not recorded yet. The OAuth endpoints below serve only recorded fixtures;
+ * a body built here should get its own file and source in test/fixtures/okta/ too.
+ */
+export function okta(errorCode: string, errorSummary: string): string {
+  return JSON.stringify({
+    errorCode,
+    errorSummary,
+    errorLink: errorCode,
+    errorId: `oae${randomBytes(9).toString('base64url')}`,
+    errorCauses: [],
+  });
+}
+
 /** An Okta answer as recorded in test/fixtures/okta/ (see SOURCES.md there for where each comes from). */
 function fixture(name: string): string {
   return readFileSync(new URL(`../fixtures/okta/${name}`, import.meta.url), 'utf8').trim();
