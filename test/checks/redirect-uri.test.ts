@@ -1,3 +1,5 @@
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationUrl, check, DEFAULT_REDIRECT_URI } from '../../src/checks/redirect-uri.js';
 import type { CheckContext, CheckOutcome, DiscoveryDocument } from '../../src/checks/types.js';
@@ -238,6 +240,62 @@ describe('redirect-uri check against Okta-style answers', () => {
       expect(o.detail).toContain(new Date(reset * 1000).toISOString().replace('.000Z', 'Z'));
     } finally {
       okta.setRateLimit(null);
+    }
+  });
+});
+
+describe('redirect-uri check treats the page as untrusted', () => {
+  async function pageServer(status: number, body: string): Promise<{ url: string; close(): Promise<void> }> {
+    const server = https.createServer({ key: pki.leaf.keyPem, cert: pki.leaf.chainPem }, (_req, res) => {
+      res.writeHead(status, { 'content-type': 'text/html;charset=utf-8' });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    return {
+      url: `https://localhost:${port}/oauth2/v1/authorize`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  it('escapes control characters the error page carries', async () => {
+    const evil = await pageServer(
+      400,
+      '<p>Error Code:</p><p>invalid_request</p><p>Description:</p><p>The redirect_uri is &#x202e;wrong&#x1b;[2J&#x0d;&#x0a;  ✔ redirect-uri  The redirect URI is registered</p>',
+    );
+    try {
+      const o = await run(
+        target(okta.issuer, { ...oktaDiscovery, authorization_endpoint: evil.url }),
+        ctx('0oa-classic'),
+      );
+      expect(o).toMatchObject({ status: 'fail', code: 'REDIRECT_URI_NOT_REGISTERED' });
+      expect(o.detail).toContain('wrong\\x1b[2J');
+      expect(o.detail).toContain('\\u202e');
+      for (const c of ['\u001b', '\r', '\n', '\u202e']) expect(o.detail).not.toContain(c);
+      expect(o.detail).not.toContain('✔ redirect-uri');
+    } finally {
+      await evil.close();
+    }
+  });
+
+  it('reads only the start of an endless page', async () => {
+    const huge = await pageServer(
+      400,
+      `<p>${'padding '.repeat(80_000)}</p><p>Error Code: invalid_client</p>`,
+    );
+    try {
+      const o = await run(
+        target(okta.issuer, { ...oktaDiscovery, authorization_endpoint: huge.url }),
+        ctx('0oa-classic'),
+      );
+      // The error code sits past the 256 KiB cap: never read, so no verdict.
+      expect(o).toMatchObject({ status: 'warn', code: 'REDIRECT_URI_UNCHECKED' });
+    } finally {
+      await huge.close();
     }
   });
 });

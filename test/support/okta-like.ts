@@ -78,7 +78,9 @@ export function okta(errorCode: string, errorSummary: string): string {
 
 /** An Okta answer as recorded in test/fixtures/okta/ (see SOURCES.md there for where each comes from). */
 function fixture(name: string): string {
-  return readFileSync(new URL(`../fixtures/okta/${name}`, import.meta.url), 'utf8').trim();
+  const text = readFileSync(new URL(`../fixtures/okta/${name}`, import.meta.url), 'utf8').trim();
+  // The files are formatted for review; Okta sends compact JSON.
+  return name.endsWith('.json') ? JSON.stringify(JSON.parse(text)) : text;
 }
 
 const BODY = {
