@@ -1,11 +1,17 @@
 // A real OpenID provider (oidc-provider) served over HTTPS on loopback: the Okta stand-in for
 // tests and the demo. Imported by plain `node` (scripts/demo.ts): erasable TypeScript only.
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { stripVTControlCharacters } from 'node:util';
 import Provider from 'oidc-provider';
 import type { TestLeaf } from './pki.ts';
+
+/** What Okta answers outside an authorization server's paths (test/fixtures/okta/SOURCES.md). */
+const OKTA_NOT_FOUND = JSON.stringify(
+  JSON.parse(readFileSync(new URL('../fixtures/okta/not-found-E0000022.json', import.meta.url), 'utf8')),
+);
 
 export interface TestClient {
   clientId: string;
@@ -62,12 +68,7 @@ export async function startOidcIssuer(opts: OidcIssuerOptions): Promise<OidcIssu
       if (url !== prefix && !url.startsWith(`${prefix}/`) && !url.startsWith(`${prefix}?`)) {
         res.statusCode = 404;
         res.setHeader('content-type', 'application/json');
-        res.end(
-          JSON.stringify({
-            errorCode: 'E0000022',
-            errorSummary: 'The endpoint does not support the provided HTTP method',
-          }),
-        );
+        res.end(OKTA_NOT_FOUND);
         return;
       }
       (req as IncomingMessage & { originalUrl?: string }).originalUrl = url;

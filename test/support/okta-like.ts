@@ -86,6 +86,7 @@ function fixture(name: string): string {
 const BODY = {
   unknownClient: fixture('token-unknown-client.json'),
   wrongSecret: fixture('token-wrong-secret.json'),
+  noClientAuthentication: fixture('token-no-client-authentication.json'),
   invalidGrant: fixture('token-invalid-grant.json'),
   clientCredentialsOrgAs: fixture('token-client-credentials-org-as.json'),
   featureNotEnabled: fixture('feature-not-enabled-E0000015.json'),
@@ -210,18 +211,14 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
 
   async function token(req: IncomingMessage, res: ServerResponse, as: AuthServer): Promise<void> {
     if (req.method !== 'POST') {
-      json(res, 405, BODY.notFound);
+      json(res, 404, BODY.notFound);
       return;
     }
     const form = new URLSearchParams(await readBody(req));
     if (limited(res)) return;
     const creds = basicCredentials(req);
     if (!creds) {
-      json(
-        res,
-        401,
-        JSON.stringify({ error: 'invalid_client', error_description: 'Client authentication failed.' }),
-      );
+      json(res, 401, BODY.noClientAuthentication);
       return;
     }
     // Okta authenticates the client before it looks at the grant.
@@ -266,14 +263,8 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
         );
         return;
       default:
-        json(
-          res,
-          400,
-          JSON.stringify({
-            error: 'unsupported_grant_type',
-            error_description: "'grant_type' is not supported.",
-          }),
-        );
+        // Not recorded from Okta (the probe never sends another grant): RFC 6749 §5.2's bare error.
+        json(res, 400, JSON.stringify({ error: 'unsupported_grant_type' }));
     }
   }
 
