@@ -171,9 +171,9 @@ async function runCredentials(target: Target, ctx: CheckContext): Promise<CheckO
     };
   }
 
-  // RFC 6749 §5.2: a failed client authentication is invalid_client; a 401 with no error at all is one too.
-  const invalidClient = e ? e.error.toLowerCase() === 'invalid_client' : res.status === 401 && !res.truncated;
-  if (invalidClient) {
+  // RFC 6749 §5.2: a failed client authentication is invalid_client, in the body (RFC form or Okta's
+  // errorCode form) or in a WWW-Authenticate challenge. A 401 that names no error decides nothing.
+  if (e?.error.toLowerCase() === 'invalid_client') {
     if (e && namesUnknownClient(e)) {
       return {
         status: 'fail',
@@ -219,7 +219,11 @@ async function runCredentials(target: Target, ctx: CheckContext): Promise<CheckO
   }
 
   // Anything else proves nothing either way: never "accepted", never "invalid".
-  const why = e ? uncheckedBecause(e) : undefined;
+  const why = e
+    ? uncheckedBecause(e)
+    : res.status === 401
+      ? 'a 401 that names no OAuth error may come from something in between, not the authorization server'
+      : undefined;
   return {
     status: 'warn',
     code: 'CREDENTIALS_UNCHECKED',

@@ -285,6 +285,23 @@ describe('credentials check treats the answer as untrusted', () => {
     }
   });
 
+  it('does not call a 401 that names no error "invalid": it decides nothing', async () => {
+    const bare = await tokenServer((res) => {
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end('Unauthorized');
+    });
+    try {
+      const o = await run(
+        target(okta.orgIssuer, { ...orgDiscovery, token_endpoint: bare.url }),
+        ctx('0oa-ok', SECRET),
+      );
+      expect(o).toMatchObject({ status: 'warn', code: 'CREDENTIALS_UNCHECKED' });
+      expect(o.detail).toContain('HTTP 401 no OAuth error');
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('escapes control characters an answer puts in its description', async () => {
     const evil = await tokenServer((res) => {
       res.writeHead(401, { 'content-type': 'application/json' });
