@@ -8,7 +8,7 @@
 // is ever issued), client_credentials with a client secret on the org server -> refused (private_key_jwt
 // only). Without API Access Management every /oauth2/{id} route answers E0000015.
 // Imported by plain `node` too: erasable TypeScript and `.ts` import paths only.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -306,6 +306,17 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
     }
   }
 
+  /** The signing keys: one RSA key, made once per server (its content is ours, not Okta's). */
+  let jwks: string | undefined;
+  function keys(res: ServerResponse): void {
+    if (jwks === undefined) {
+      const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const jwk = publicKey.export({ format: 'jwk' });
+      jwks = JSON.stringify({ keys: [{ ...jwk, kid: 'okta-like-1', alg: 'RS256', use: 'sig' }] });
+    }
+    json(res, 200, jwks);
+  }
+
   /** Without API Access Management, Okta refuses every custom authorization server route. */
   function featureNotEnabled(res: ServerResponse, route: string): void {
     if (route === '/v1/authorize') html(res, 400, PAGE.featureNotEnabled);
@@ -346,6 +357,7 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
       else if (as && route === '/.well-known/openid-configuration') discovery(res, as);
       else if (as && route === '/v1/token') await token(req, res, as);
       else if (as && route === '/v1/authorize') authorize(res, url);
+      else if (as && route === '/v1/keys') keys(res);
       else json(res, 404, BODY.notFound);
     };
     handle().catch(() => {
