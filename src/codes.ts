@@ -241,7 +241,7 @@ export const CODES = {
   CREDENTIALS_INVALID: {
     title: 'The client ID or client secret is wrong',
     cause:
-      'The token endpoint answered invalid_client to a client_credentials request: the secret does not match the client (or the client ID is wrong).',
+      'The token endpoint answered invalid_client to an authorization_code request with a made-up code: the client is authenticated before the code is looked at, so the secret does not match the client (or the client ID is wrong).',
     advice:
       'Copy the client secret again from the Okta app (Applications > your app > General > Client Credentials); it may have been rotated.',
   },
@@ -255,7 +255,7 @@ export const CODES = {
   CREDENTIALS_UNCHECKED: {
     title: 'The credentials could not be checked',
     cause:
-      'The token endpoint gave no answer that tells whether the secret is right (network failure, server error, rate limit).',
+      'The token endpoint gave no answer that tells whether the secret is right: only invalid_client (wrong) and invalid_grant (accepted) do. Network failure, timeout, server error, rate limit, or another OAuth error such as unauthorized_client (the app lacks the Authorization Code grant).',
     advice: 'Run `cortex-sso diagnose` for the issuer, then try again.',
   },
   REDIRECT_URI_NOT_REGISTERED: {
@@ -269,6 +269,13 @@ export const CODES = {
     title: 'The redirect URI could not be checked',
     cause: 'The authorization endpoint answered in a way that says neither yes nor no.',
     advice: 'Open the authorization URL from the detail in a browser and look at the error Okta shows.',
+  },
+  OKTA_API_AM_REQUIRED: {
+    title: 'This Okta org has no API Access Management: use the org authorization server',
+    cause:
+      'The issuer is a custom authorization server (/oauth2/default or /oauth2/{id}), which needs Okta\'s paid API Access Management. Without it Okta answers 401 E0000015 "You do not have permission to access the feature you are requesting", and its authorization page says "The requested feature is not enabled in this environment."',
+    advice:
+      'Use the org authorization server as the issuer: https://{your-org}.okta.com, no path and no trailing slash (the detail shows the exact value). Or have API Access Management enabled for the org and keep the custom authorization server.',
   },
   AUTHORIZATION_REJECTED: {
     title: "The authorization endpoint rejects Cortex's sign-in request",

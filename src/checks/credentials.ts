@@ -1,8 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { HttpResponse } from '../net/http.js';
 import { isLoopbackHost } from '../okta/issuer.js';
 import {
   describeError,
-  isOAuthErrorName,
   namesRedirectUri,
   namesUnknownClient,
   type OAuthError,
@@ -10,6 +10,7 @@ import {
   retryHint,
 } from '../okta/oauth-errors.js';
 import { getAuthorizationPage, issuerRequest, requestFailure } from './probe.js';
+import { DEFAULT_REDIRECT_URI } from './redirect-uri.js';
 import type { Check, CheckContext, CheckOutcome, Target } from './types.js';
 
 /** Error bodies are small; anything bigger is not an OAuth answer. */
@@ -22,21 +23,6 @@ export const PROBE_REDIRECT_URI = 'https://cortex-sso.invalid/client-probe';
 export function basicAuthHeader(clientId: string, clientSecret: string): string {
   const enc = (s: string) => new URLSearchParams({ v: s }).toString().slice(2);
   return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
-}
-
-/** Why a non-invalid_client error still proves the secret right, and why that is fine for Cortex. */
-function acceptedBecause(e: OAuthError): string {
-  const fine = 'Cortex signs users in with authorization_code';
-  switch (e.error) {
-    case 'unauthorized_client':
-      return `Secret accepted; the app may not use client_credentials (unauthorized_client), which is fine: ${fine}.`;
-    case 'invalid_scope':
-      return `Secret accepted; the authorization server grants no (default) scope to client_credentials (invalid_scope), which is fine: ${fine}.`;
-    case 'unsupported_grant_type':
-      return `Secret accepted; the server does not offer client_credentials (unsupported_grant_type), which is fine: ${fine}.`;
-    default:
-      return `Secret accepted; the token endpoint then refused the client_credentials request (${e.error}), which is expected: ${fine}.`;
-  }
 }
 
 function endpoint(value: unknown): URL | undefined {
@@ -122,8 +108,16 @@ async function runCredentials(target: Target, ctx: CheckContext): Promise<CheckO
     };
   }
   const ending = clientSecret.lastFour ? ` ending in ${clientSecret.lastFour}` : '';
-  const data: Record<string, unknown> = { tokenEndpoint: tokenEndpoint.href, clientId };
+  const redirectUri = ctx.options.redirectUri ?? DEFAULT_REDIRECT_URI;
+  const data: Record<string, unknown> = {
+    tokenEndpoint: tokenEndpoint.href,
+    clientId,
+    grant: 'authorization_code',
+    redirectUri,
+  };
 
+  // The grant Cortex uses, with a code no server has issued: the server authenticates the client
+  // first, so invalid_client means the credentials are wrong and invalid_grant means they were accepted.
   let res: HttpResponse;
   try {
     res = await issuerRequest(tokenEndpoint.href, target, ctx, {
@@ -134,7 +128,11 @@ async function runCredentials(target: Target, ctx: CheckContext): Promise<CheckO
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
       },
-      body: 'grant_type=client_credentials',
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: probeCode(),
+        redirect_uri: redirectUri,
+      }).toString(),
     });
   } catch (err) {
     const f = requestFailure(err);
@@ -147,9 +145,10 @@ async function runCredentials(target: Target, ctx: CheckContext): Promise<CheckO
     };
   }
   data.status = res.status;
-  const e = parseErrorResponse(res);
+  const e = res.truncated ? undefined : parseErrorResponse(res);
   if (e) data.error = e.error;
   if (e?.errorId) data.errorId = e.errorId;
+  const said = e ? describeError(e) : res.truncated ? `a body over ${MAX_BODY} bytes` : 'no OAuth error';
 
   if (res.status === 429) {
     const hint = retryHint(res.headers, ctx.now());
@@ -163,40 +162,18 @@ async function runCredentials(target: Target, ctx: CheckContext): Promise<CheckO
     };
   }
 
-  if (res.status === 200) {
-    const ok = accessTokenPresent(res.body);
-    if (ok) {
-      return {
-        status: 'pass',
-        title: 'Client ID and secret accepted',
-        detail: `The token endpoint issued a client_credentials token to ${clientId}${ending ? ` (secret${ending})` : ''}.`,
-        data,
-      };
-    }
+  if (e?.error.toLowerCase() === 'invalid_grant') {
     return {
-      status: 'warn',
-      code: 'CREDENTIALS_UNCHECKED',
-      title: 'The token endpoint answered 200 without a token',
-      detail:
-        'HTTP 200 but the body holds no access_token: not an OAuth token answer (a proxy or portal page?).',
+      status: 'pass',
+      title: 'Client ID and secret accepted',
+      detail: `The token endpoint authenticated client ${clientId}${ending ? ` (secret${ending})` : ''} and then refused the made-up authorization code (HTTP ${res.status} ${said}), as expected.`,
       data,
     };
   }
 
-  if (res.status >= 500) {
-    return {
-      status: 'warn',
-      code: 'CREDENTIALS_UNCHECKED',
-      title: 'The token endpoint failed: credentials not checked',
-      detail: `HTTP ${res.status}${e ? ` ${describeError(e)}` : ''} from ${tokenEndpoint.href}; try again later.`,
-      data,
-    };
-  }
-
-  // A 401 with no error at all is still a failed client authentication (RFC 6749 §5.2).
-  const invalidClient = e ? e.error.toLowerCase() === 'invalid_client' : res.status === 401;
-  if (invalidClient) {
-    const said = e ? describeError(e) : 'no error code';
+  // RFC 6749 §5.2: a failed client authentication is invalid_client, in the body (RFC form or Okta's
+  // errorCode form) or in a WWW-Authenticate challenge. A 401 that names no error decides nothing.
+  if (e?.error.toLowerCase() === 'invalid_client') {
     if (e && namesUnknownClient(e)) {
       return {
         status: 'fail',
@@ -241,35 +218,42 @@ async function runCredentials(target: Target, ctx: CheckContext): Promise<CheckO
     };
   }
 
-  if (e && isOAuthErrorName(e.error)) {
-    return {
-      status: 'pass',
-      title: 'Client ID and secret accepted',
-      detail: `${acceptedBecause(e)} The server said (HTTP ${res.status}): ${e.description ?? e.error}`,
-      data,
-    };
-  }
-
+  // Anything else proves nothing either way: never "accepted", never "invalid".
+  const why = e
+    ? uncheckedBecause(e)
+    : res.status === 401
+      ? 'a 401 that names no OAuth error may come from something in between, not the authorization server'
+      : undefined;
   return {
     status: 'warn',
     code: 'CREDENTIALS_UNCHECKED',
-    title: 'The token endpoint gave no usable answer: credentials not checked',
-    detail: `HTTP ${res.status}${e ? ` ${describeError(e)}` : ' without an OAuth error'} from ${tokenEndpoint.href}.`,
+    title:
+      res.status >= 500
+        ? 'The token endpoint failed: credentials not checked'
+        : 'The token endpoint gave no usable answer: credentials not checked',
+    detail: `POST ${tokenEndpoint.href} (authorization_code with a made-up code) answered HTTP ${res.status} ${said}${why ? `: ${why}` : ''}. Only invalid_client or invalid_grant tell whether the secret is right.`,
     data,
   };
 }
 
-function accessTokenPresent(body: Buffer): boolean {
-  try {
-    const doc = JSON.parse(body.toString('utf8')) as unknown;
-    return (
-      typeof doc === 'object' &&
-      doc !== null &&
-      typeof (doc as Record<string, unknown>).access_token === 'string' &&
-      (doc as Record<string, unknown>).access_token !== ''
-    );
-  } catch {
-    return false;
+/** A code no authorization server has issued: random, and says what it is in a server's log. */
+function probeCode(): string {
+  return `cortex-sso-probe-${randomBytes(18).toString('base64url')}`;
+}
+
+/** What a non-conclusive OAuth error usually means for Cortex's sign-in. */
+function uncheckedBecause(e: OAuthError): string | undefined {
+  switch (e.error) {
+    case 'unauthorized_client':
+      return 'the app may not use the Authorization Code grant, which Cortex needs (Okta: Applications > your app > General > Grant type)';
+    case 'unsupported_grant_type':
+      return 'the server does not offer the Authorization Code grant, which Cortex needs';
+    case 'invalid_request':
+      return /grant/i.test(e.description ?? '')
+        ? 'the app may not use the Authorization Code grant, which Cortex needs'
+        : 'the server found the request itself unacceptable';
+    default:
+      return undefined;
   }
 }
 

@@ -4,6 +4,7 @@ import { headerValue, httpGet, isHttpTimeout, snippet } from '../net/http.js';
 import { isLoopbackHost, type ParsedIssuer } from '../okta/issuer.js';
 import { noteServerDate } from './clock.js';
 import { routeFor } from './endpoints.js';
+import { apiAccessManagementProblem } from './probe.js';
 import type { Check, CheckContext, CheckOutcome, DiscoveryDocument } from './types.js';
 
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -191,6 +192,9 @@ export const check: Check = {
       );
     }
     if (res.status !== 200) {
+      // Okta's 401 E0000015: a custom authorization server in an org without API Access Management.
+      const noApiAm = apiAccessManagementProblem(res, target.issuer, `GET ${url}`);
+      if (noApiAm) return fail(noApiAm.code, noApiAm.title, noApiAm.detail, data, noApiAm.advice);
       const body = snippet(res.body);
       return fail(
         'DISCOVERY_HTTP_ERROR',

@@ -7,6 +7,12 @@ import type { TlsProbeOptions } from '../net/connect.js';
 import { mapNetError } from '../net/errors.js';
 import { type HttpGetOptions, type HttpResponse, httpGet, isHttpTimeout } from '../net/http.js';
 import type { ParsedIssuer } from '../okta/issuer.js';
+import {
+  describeError,
+  type HeaderMap,
+  namesFeatureNotEnabled,
+  parseErrorResponse,
+} from '../okta/oauth-errors.js';
 import type { CheckContext, Target } from './types.js';
 
 /** A TLS handshake with the issuer: SNI host, the first reachable address, the proxy route, the check timeout. */
@@ -59,4 +65,35 @@ export function requestFailure(err: unknown): { detail: string; networkCode?: Co
   if (isHttpTimeout(err)) return { detail: err.message };
   const mapped = mapNetError(err);
   return { detail: `${mapped.detail} [${mapped.code}]`, networkCode: mapped.code };
+}
+
+/**
+ * Okta's answer for a custom authorization server in an org without API Access Management: 401 E0000015
+ * (discovery, token) or the authorization page's "The requested feature is not enabled in this
+ * environment." The fix names the org issuer computed from the configured one: scheme, host and port,
+ * no path, no trailing slash.
+ */
+export function apiAccessManagementProblem(
+  res: { status: number; headers: HeaderMap; body: string | Buffer },
+  issuer: ParsedIssuer,
+  request: string,
+): { code: 'OKTA_API_AM_REQUIRED'; title: string; detail: string; advice: string } | undefined {
+  if (res.status < 400) return undefined;
+  const e = parseErrorResponse(res);
+  if (!namesFeatureNotEnabled(e, res)) return undefined;
+  const orgIssuer = `${issuer.url.protocol}//${issuer.url.host}`;
+  const said = e ? describeError(e) : '"The requested feature is not enabled in this environment."';
+  const custom = issuer.issuer !== orgIssuer;
+  return {
+    code: 'OKTA_API_AM_REQUIRED',
+    title: 'This Okta org has no API Access Management: use the org authorization server',
+    detail: `${request} answered HTTP ${res.status} ${said}. ${
+      custom
+        ? `${issuer.issuer} is a custom authorization server, which needs Okta's API Access Management; this org does not have it, but its org authorization server ${orgIssuer} is always there.`
+        : 'Okta refuses a feature this request needs.'
+    }`,
+    advice: custom
+      ? `Set the issuer to exactly ${orgIssuer} (the org authorization server: no path, no trailing slash), or have API Access Management enabled for this Okta org and keep ${issuer.issuer}.`
+      : 'Ask your Okta administrator which features the org has; the org authorization server needs none.',
+  };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type HttpResponse, headerValue } from '../net/http.js';
+import type { ParsedIssuer } from '../okta/issuer.js';
 import {
   describeError,
   namesRedirectUri,
@@ -8,11 +9,35 @@ import {
   parseRedirectError,
   retryHint,
 } from '../okta/oauth-errors.js';
-import { getAuthorizationPage, requestFailure } from './probe.js';
+import { apiAccessManagementProblem, getAuthorizationPage, requestFailure } from './probe.js';
 import type { Check, CheckContext, CheckOutcome, Target } from './types.js';
 
-/** The callback Cortex's sign-in uses (Cortex's docs name it for every OpenID provider). */
-export const DEFAULT_REDIRECT_URI = 'https://cortexapp.auth0.com/login/callback';
+// One home for Cortex's addresses: src/cortex/types.ts.
+export {
+  CORTEX_CALLBACK_URI as DEFAULT_REDIRECT_URI,
+  CORTEX_SIGN_IN_URI_TEMPLATE as TENANT_REDIRECT_URI,
+} from '../cortex/types.js';
+
+import {
+  CORTEX_CALLBACK_URI as DEFAULT_REDIRECT_URI,
+  CORTEX_SIGN_IN_URI_TEMPLATE as TENANT_REDIRECT_URI,
+} from '../cortex/types.js';
+
+/** The other addresses Cortex documents, named next to the one probed so none is forgotten. */
+function otherCortexAddresses(probed: string): string {
+  const out: string[] = [];
+  if (!probed.startsWith('https://app.getcortexapp.com/login')) {
+    out.push(
+      `For auto sign-on (Okta: Login initiated by Either Okta or App), Cortex's Okta guide also names the sign-in redirect URI ${TENANT_REDIRECT_URI} (your workspace's tenant code; check it with --redirect-uri)`,
+    );
+  }
+  out.push(
+    probed === DEFAULT_REDIRECT_URI
+      ? `${DEFAULT_REDIRECT_URI} is also the Initiate login URI for auto sign-on`
+      : `${DEFAULT_REDIRECT_URI} is Cortex's callback and the Initiate login URI for auto sign-on`,
+  );
+  return `${out.join('. ')}.`;
+}
 
 /** Sign-in pages are bigger than error pages; we only need the start of either. */
 const MAX_BODY = 256 * 1024;
@@ -60,7 +85,10 @@ function whyRejected(e: OAuthError): string {
   }
 }
 
-async function runRedirectUri(target: Target, ctx: CheckContext): Promise<CheckOutcome> {
+async function runRedirectUri(
+  target: Target & { issuer: ParsedIssuer },
+  ctx: CheckContext,
+): Promise<CheckOutcome> {
   const clientId = ctx.options.clientId;
   if (!clientId) return { status: 'skip', title: 'No client ID given: redirect URI not checked' };
   const redirectUri = ctx.options.redirectUri ?? DEFAULT_REDIRECT_URI;
@@ -153,6 +181,9 @@ async function runRedirectUri(target: Target, ctx: CheckContext): Promise<CheckO
     };
   }
 
+  // Okta's page for a custom authorization server in an org without API Access Management.
+  const noApiAm = apiAccessManagementProblem(res, target.issuer, `GET ${bare(url)}`);
+  if (noApiAm) return { status: 'fail', ...noApiAm, data };
   const e = parseErrorResponse(res);
   if (e) data.error = e.error;
   if (res.status >= 400 && res.status < 500 && e) {
@@ -172,8 +203,9 @@ async function runRedirectUri(target: Target, ctx: CheckContext): Promise<CheckO
         code: 'REDIRECT_URI_NOT_REGISTERED',
         title: "Cortex's redirect URI is not registered in the Okta app",
         detail:
-          `The authorization endpoint answered HTTP ${res.status} ${describeError(e)}. ` +
-          `Add exactly this value: ${redirectUri} (the match is exact: scheme, host, path, letter case and trailing slash).`,
+          `The authorization endpoint answered HTTP ${res.status} ${describeError(e)}: the redirect URI probed, ${redirectUri}, is not a sign-in redirect URI of app ${clientId}. ` +
+          `Add exactly this value: ${redirectUri} (the match is exact: scheme, host, path, letter case and trailing slash). ` +
+          otherCortexAddresses(redirectUri),
         advice: `In ${where}, add exactly: ${redirectUri}`,
         data,
       };

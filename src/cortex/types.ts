@@ -19,8 +19,8 @@ export const DEFAULT_API_URL = 'https://api.getcortexapp.com';
  * Okta SSO guide; its docs name it for every OpenID provider).
  */
 export const CORTEX_CALLBACK_URI = 'https://cortexapp.auth0.com/login/callback';
-/** The sign-in redirect URI for auto sign-on from Okta (Cortex's Okta guide); TENANT_CODE is the workspace's. */
-export const CORTEX_SIGN_IN_URI_TEMPLATE = 'https://app.getcortexapp.com/login?tenantCode=TENANT_CODE';
+/** The sign-in redirect URI for auto sign-on from Okta (Cortex's Okta guide); YOUR_TENANT_CODE is the workspace's. */
+export const CORTEX_SIGN_IN_URI_TEMPLATE = 'https://app.getcortexapp.com/login?tenantCode=YOUR_TENANT_CODE';
 
 /** GET lists every SSO configuration of the workspace; DELETE (no id) deletes them all. */
 export const SSO_CONFIGURATIONS_PATH = '/api/v1/sso/configurations';

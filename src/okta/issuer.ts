@@ -25,12 +25,21 @@ export interface ParsedIssuer {
   pathNormalized?: boolean;
 }
 
+/**
+ * Okta's own domains: the list okta/okta-commons-java `ConfigurationValidator` checks for the
+ * `-admin` paste mistake (okta.com, oktapreview.com, okta-emea.com, okta-gov.com, okta.mil,
+ * okta-miltest.com, trex-gov.com), plus trex-govcloud.com, which okta/okta-sdk-dotnet's
+ * configuration tests use for the same check. See docs/okta-fidelity.md.
+ */
 export const OKTA_DOMAINS = [
   'okta.com',
   'okta-emea.com',
   'oktapreview.com',
   'okta-gov.com',
   'okta.mil',
+  'okta-miltest.com',
+  'trex-govcloud.com',
+  'trex-gov.com',
 ] as const;
 
 export type ParseIssuerResult =
@@ -116,6 +125,17 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
       `${u.protocol === 'http:' && !loopback ? 'https:' : u.protocol}//${u.host}${u.pathname}`,
     );
 
+  // The admin console is the most common paste (an app's page: /admin/app/oidc_client/instance/0oa...#tab-general):
+  // say so first, whatever its scheme, path, query or fragment.
+  const adminMatch = /^(.+)-admin\.([^.].*)$/.exec(host.toLowerCase());
+  if (adminMatch && oktaDomainOf(host) && (url.protocol === 'https:' || url.protocol === 'http:')) {
+    return {
+      ok: false,
+      code: 'ISSUER_ADMIN_DOMAIN',
+      message: `${host} is the Okta admin console, not an issuer.`,
+      suggestion: adminSuggestion(`${adminMatch[1]}.${adminMatch[2]}`, url),
+    };
+  }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return {
       ok: false,
@@ -160,18 +180,6 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
   }
 
   const oktaDomain = oktaDomainOf(host);
-  const adminMatch = /^(.+)-admin\.(.+)$/.exec(host);
-  if (oktaDomain && adminMatch) {
-    const fixed = new URL(clean.href);
-    fixed.hostname = `${adminMatch[1]}.${adminMatch[2]}`;
-    return {
-      ok: false,
-      code: 'ISSUER_ADMIN_DOMAIN',
-      message: `${host} is the Okta admin console, not an issuer.`,
-      suggestion: normalizePathOnly(fixed),
-    };
-  }
-
   // Path normalization.
   let path = url.pathname;
   const before = normalizations.length;
@@ -245,6 +253,18 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
   if (authServerId !== undefined) value.authServerId = authServerId;
   if (oktaDomain !== undefined) value.oktaDomain = oktaDomain;
   return { ok: true, value };
+}
+
+/**
+ * The issuer behind an admin-console URL: the org host over https, no path; a path that is itself an
+ * issuer path (/oauth2/{id}, a discovery or endpoint URL) is kept, normalized; any console page is dropped.
+ */
+function adminSuggestion(orgHost: string, url: URL): string {
+  const host = url.port ? `${orgHost}:${url.port}` : orgHost;
+  const path = url.pathname;
+  if (path === '/' || path === '') return `https://${host}`;
+  const r = parseIssuer(`https://${host}${path}`);
+  return r.ok && r.value.kind !== 'generic' ? r.value.issuer : `https://${host}`;
 }
 
 function stripTrailingSlash(s: string): string {

@@ -5,8 +5,10 @@
  * - an RFC 6750 / RFC 7235 challenge `WWW-Authenticate: Basic realm="...", error="invalid_client"`;
  * - an HTML error page naming the error (Okta: "Error Code: invalid_request" + "Description: ...");
  * - a redirect back to the client with `error=` in the query or fragment.
+ * Every string taken from an answer is escaped (escapeControl): it is untrusted and ends up in messages.
  * Pure functions: no I/O.
  */
+import { escapeControl } from '../text/escape.js';
 
 export type OAuthErrorSource = 'json' | 'okta' | 'www-authenticate' | 'html' | 'redirect';
 
@@ -75,11 +77,18 @@ function allHeaderValues(headers: HeaderMap, name: string): string[] {
   return out;
 }
 
+/** One line of at most MAX_DESCRIPTION characters, control characters escaped. */
 function clip(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;
-  const t = s.replace(/\s+/g, ' ').trim();
+  const t = s.replace(/[ \t\n\r\f\v]+/g, ' ').trim();
   if (t === '') return undefined;
-  return t.length > MAX_DESCRIPTION ? `${t.slice(0, MAX_DESCRIPTION - 1)}…` : t;
+  const cut = t.length > MAX_DESCRIPTION ? `${t.slice(0, MAX_DESCRIPTION - 1)}…` : t;
+  return escapeControl(cut);
+}
+
+/** An error name or id: short, control characters escaped. */
+function name(s: string): string {
+  return escapeControl(s.length > 80 ? `${s.slice(0, 79)}…` : s);
 }
 
 function str(v: unknown): string | undefined {
@@ -98,14 +107,14 @@ export function parseJsonError(text: string): OAuthError | undefined {
   const o = doc as Record<string, unknown>;
   const error = str(o.error);
   if (error !== undefined) {
-    const out: OAuthError = { error, source: 'json' };
+    const out: OAuthError = { error: name(error), source: 'json' };
     const description = clip(str(o.error_description));
     if (description !== undefined) out.description = description;
     return out;
   }
   const errorCode = str(o.errorCode);
   if (errorCode !== undefined) {
-    const out: OAuthError = { error: errorCode, source: 'okta' };
+    const out: OAuthError = { error: name(errorCode), source: 'okta' };
     const causes = Array.isArray(o.errorCauses)
       ? o.errorCauses
           .map((c) =>
@@ -119,7 +128,7 @@ export function parseJsonError(text: string): OAuthError | undefined {
     const description = clip(summary);
     if (description !== undefined) out.description = description;
     const errorId = str(o.errorId);
-    if (errorId !== undefined) out.errorId = errorId;
+    if (errorId !== undefined) out.errorId = name(errorId);
     return out;
   }
   return undefined;
@@ -132,7 +141,7 @@ export function parseWwwAuthenticate(value: string | string[] | undefined): OAut
     const params = parseAuthParams(v);
     const error = params.get('error');
     if (error !== undefined && error !== '') {
-      const out: OAuthError = { error, source: 'www-authenticate' };
+      const out: OAuthError = { error: name(error), source: 'www-authenticate' };
       const description = clip(params.get('error_description'));
       if (description !== undefined) out.description = description;
       return out;
@@ -179,35 +188,47 @@ export function htmlText(html: string): string {
   const noScripts = html
     .replace(/<!--[\s\S]*?-->/g, ' ')
     .replace(/<(script|style|noscript|template)\b[\s\S]*?<\/\1\s*>/gi, ' ');
-  return decodeEntities(noScripts.replace(BLOCK_TAGS, '\n').replace(/<[^>]*>/g, ' '))
+  // Inline tags vanish without a space, as a browser renders them: "<em>wrong</em>." is "wrong.".
+  return decodeEntities(noScripts.replace(BLOCK_TAGS, '\n').replace(/<[^>]*>/g, ''))
     .split('\n')
     .map((l) => l.replace(/\s+/g, ' ').trim())
     .filter((l) => l !== '')
     .join('\n');
 }
 
+/** An error name as a page shows it: an OAuth name (`invalid_request`) or an Okta code (`E0000015`). */
+const ERROR_NAME = /^(?:[a-z][a-z0-9]*(?:_[a-z0-9]+)+|E\d{7})$/;
+
 /**
- * Parse an HTML error page. Recognises Okta's "Error Code: X" / "Description: Y" lines, then any
- * registered OAuth error name in the visible text (the description is what follows it on its line,
- * else the next line).
+ * Parse an HTML error page from its visible text, not its markup: Okta's page shows "Error Code:" and
+ * the value, and "Description:" and the text, but the label and the value may sit in separate elements
+ * (nested spans, one block each), so the label is matched across line breaks and the value is the next
+ * word after it. Falls back to any registered OAuth error name in the text (localized labels).
  */
 export function parseHtmlError(html: string): OAuthError | undefined {
   const lines = htmlText(html).split('\n');
-  const described = lines
-    .map((l) => /^(?:error\s+)?description\s*:\s*(.+)$/i.exec(l)?.[1])
-    .find((d) => d !== undefined);
-  for (const line of lines) {
-    const labelled = /error\s*code\s*:\s*([A-Za-z0-9_]+)/i.exec(line);
-    if (labelled?.[1] !== undefined) {
-      const out: OAuthError = { error: labelled[1], source: 'html' };
-      const description = clip(described);
-      if (description !== undefined) out.description = description;
-      return out;
-    }
-  }
-  const name = new RegExp(`(?:^|[^a-z0-9_])(${KNOWN_OAUTH_ERRORS.join('|')})(?![a-z0-9_])`, 'i');
+  const flat = lines.join('\n');
+  let described: string | undefined;
   for (const [i, line] of lines.entries()) {
-    const m = name.exec(line);
+    const m = /^(?:error\s+)?description\s*:?\s*(.*)$/i.exec(line);
+    if (m === null) continue;
+    const rest = m[1] ?? '';
+    // "Description" alone on its line: the text is the next block.
+    if (rest !== '' && /:/.test(line)) described = rest;
+    else if (rest === '' && lines[i + 1] !== undefined) described = lines[i + 1];
+    else continue;
+    break;
+  }
+  const labelled = /\berror[ _-]?code\s*(:)?\s*([A-Za-z0-9_]+)/i.exec(flat);
+  if (labelled?.[2] !== undefined && (labelled[1] === ':' || ERROR_NAME.test(labelled[2]))) {
+    const out: OAuthError = { error: name(labelled[2]), source: 'html' };
+    const description = clip(described);
+    if (description !== undefined) out.description = description;
+    return out;
+  }
+  const known = new RegExp(`(?:^|[^a-z0-9_])(${KNOWN_OAUTH_ERRORS.join('|')})(?![a-z0-9_])`, 'i');
+  for (const [i, line] of lines.entries()) {
+    const m = known.exec(line);
     if (m?.[1] === undefined) continue;
     const out: OAuthError = { error: m[1].toLowerCase(), source: 'html' };
     const rest = line.slice(m.index + m[0].length).replace(/^[\s:.\-–—]+/, '');
@@ -259,7 +280,7 @@ export function parseRedirectError(location: URL): OAuthError | undefined {
   for (const params of sources) {
     const error = params.get('error');
     if (error !== null && error !== '') {
-      const out: OAuthError = { error, source: 'redirect' };
+      const out: OAuthError = { error: name(error), source: 'redirect' };
       const description = clip(params.get('error_description') ?? undefined);
       if (description !== undefined) out.description = description;
       return out;
@@ -281,6 +302,28 @@ export function namesUnknownClient(e: OAuthError): boolean {
   if (/secret|credential|assertion/i.test(d)) return false;
   return /client_id|^client is invalid|unknown client|client not found|no such client|client does not exist/i.test(
     d,
+  );
+}
+
+/** Okta's E0000015 summary and its authorize page's sentence for an org without API Access Management. */
+const FEATURE_NOT_ENABLED =
+  /you do not have permission to access the feature you are requesting|the requested feature is not enabled in this environment/i;
+
+/**
+ * The answer says the org lacks the feature behind this URL: Okta's `E0000015` (discovery, token) or
+ * the authorization page's "The requested feature is not enabled in this environment." For an
+ * `/oauth2/{id}` issuer that means no API Access Management: only the org authorization server exists.
+ */
+export function namesFeatureNotEnabled(
+  e: OAuthError | undefined,
+  res?: { headers: HeaderMap; body: string | Buffer },
+): boolean {
+  if (e !== undefined && (e.error === 'E0000015' || FEATURE_NOT_ENABLED.test(e.description ?? '')))
+    return true;
+  if (res === undefined) return false;
+  const text = typeof res.body === 'string' ? res.body : res.body.toString('utf8');
+  return FEATURE_NOT_ENABLED.test(
+    /html/i.test(contentType(res.headers)) || /^\s*</.test(text) ? htmlText(text) : text,
   );
 }
 

@@ -3,6 +3,7 @@ import { check, judgeDocument } from '../../src/checks/discovery.js';
 import type { CheckOptions } from '../../src/checks/types.js';
 import { useHttpCheckEnv } from '../support/http-check-env.ts';
 import type { FixtureCase } from '../support/http-fixtures.ts';
+import { startOktaLike } from '../support/okta-like.ts';
 import { createTestPki } from '../support/pki.ts';
 
 const h = useHttpCheckEnv();
@@ -160,5 +161,26 @@ describe('judgeDocument: plain http', () => {
     const secure = parsed('https://127.0.0.1:8443');
     const d2 = { ...doc('https://127.0.0.1:8443'), token_endpoint: 'http://127.0.0.1:8443/token' };
     expect(judgeDocument(d2, secure, true).map((p) => p.code)).toEqual(['DISCOVERY_INSECURE_ENDPOINT']);
+  });
+});
+
+describe("discovery: Okta's answer for an org without API Access Management", () => {
+  it('401 E0000015 on /oauth2/default -> OKTA_API_AM_REQUIRED, naming the exact org issuer', async () => {
+    const okta = await startOktaLike({ tls: h.pki.leaf, clients: [], apiAccessManagement: false });
+    try {
+      const outcome = await check.run(target(`${okta.issuer}/`), ctx());
+      expect(outcome).toMatchObject({ status: 'fail', code: 'OKTA_API_AM_REQUIRED' });
+      expect(outcome.detail).toContain(
+        'HTTP 401 E0000015 (You do not have permission to access the feature you are requesting)',
+      );
+      expect(outcome.advice).toContain(
+        `Set the issuer to exactly ${okta.orgIssuer} (the org authorization server`,
+      );
+      expect(outcome.advice).toContain('API Access Management');
+      // The org authorization server of the same org answers.
+      expect((await check.run(target(okta.orgIssuer), ctx())).status).toBe('pass');
+    } finally {
+      await okta.close();
+    }
   });
 });

@@ -1,9 +1,11 @@
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationUrl, check, DEFAULT_REDIRECT_URI } from '../../src/checks/redirect-uri.js';
 import type { CheckContext, CheckOutcome, DiscoveryDocument } from '../../src/checks/types.js';
 import { Secret } from '../../src/secret.js';
 import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
-import type { OktaLike } from '../support/okta-like.js';
+import { type OktaLike, startOktaLike } from '../support/okta-like.js';
 import type { TestPki } from '../support/pki.js';
 import { type ProbeIssuers, startProbeIssuers, probeTarget as target } from '../support/probe-target.ts';
 
@@ -108,6 +110,27 @@ describe('redirect-uri check against a real OpenID provider (oidc-provider)', ()
     );
   });
 
+  it('names the probed URI and the other addresses Cortex documents', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('other-app'));
+    expect(o.detail).toContain(
+      `the redirect URI probed, ${DEFAULT_REDIRECT_URI}, is not a sign-in redirect URI of app other-app`,
+    );
+    expect(o.detail).toContain(
+      'sign-in redirect URI https://app.getcortexapp.com/login?tenantCode=YOUR_TENANT_CODE (your workspace',
+    );
+    expect(o.detail).toContain(`${DEFAULT_REDIRECT_URI} is also the Initiate login URI for auto sign-on`);
+  });
+
+  it('names the callback, not the tenant URI again, when the tenant URI was probed', async () => {
+    const o = await run(target(oidc.issuer, oidcDiscovery), ctx('other-app', TENANT_URI));
+    expect(o).toMatchObject({ status: 'fail', code: 'REDIRECT_URI_NOT_REGISTERED' });
+    expect(o.detail).toContain(`the redirect URI probed, ${TENANT_URI}, is not`);
+    expect(o.detail).toContain(`Add exactly this value: ${TENANT_URI} `);
+    expect(o.detail).not.toContain('YOUR_TENANT_CODE');
+    expect(o.detail).toContain(`${DEFAULT_REDIRECT_URI} is Cortex's callback and the Initiate login URI`);
+    expect(o.advice).toContain(`add exactly: ${TENANT_URI}`);
+  });
+
   it('is exact: a trailing slash is another URI', async () => {
     const o = await run(target(oidc.issuer, oidcDiscovery), ctx('cortex-app', `${DEFAULT_REDIRECT_URI}/`));
     expect(o).toMatchObject({ status: 'fail', code: 'REDIRECT_URI_NOT_REGISTERED' });
@@ -160,6 +183,25 @@ describe('redirect-uri check against Okta-style answers', () => {
     expect(o.detail).toContain(`Add exactly this value: ${DEFAULT_REDIRECT_URI} `);
   });
 
+  it('fails OKTA_API_AM_REQUIRED on the authorize page of an org without API Access Management, naming the org issuer', async () => {
+    const noAm = await startOktaLike({
+      tls: pki.leaf,
+      apiAccessManagement: false,
+      clients: [{ clientId: '0oa-classic', clientSecret: SECRET, redirectUris: [DEFAULT_REDIRECT_URI] }],
+    });
+    try {
+      // The document was served (a cache, a proxy, an org that lost the feature): the page says why sign-in fails.
+      const doc = { ...oktaDiscovery, authorization_endpoint: `${noAm.issuer}/v1/authorize` };
+      const o = await run(target(`${noAm.issuer}/`, doc), ctx('0oa-classic'));
+      expect(o).toMatchObject({ status: 'fail', code: 'OKTA_API_AM_REQUIRED' });
+      expect(o.detail).toContain('The requested feature is not enabled in this environment.');
+      expect(o.advice).toContain(`Set the issuer to exactly ${noAm.orgIssuer} (`);
+      expect(noAm.orgIssuer).toMatch(/^https:\/\/localhost:\d+$/);
+    } finally {
+      await noAm.close();
+    }
+  });
+
   it("fails CLIENT_UNKNOWN on Okta's invalid_client page", async () => {
     const o = await run(target(okta.issuer, oktaDiscovery), ctx('0oa-typo'));
     expect(o).toMatchObject({ status: 'fail', code: 'CLIENT_UNKNOWN' });
@@ -198,6 +240,62 @@ describe('redirect-uri check against Okta-style answers', () => {
       expect(o.detail).toContain(new Date(reset * 1000).toISOString().replace('.000Z', 'Z'));
     } finally {
       okta.setRateLimit(null);
+    }
+  });
+});
+
+describe('redirect-uri check treats the page as untrusted', () => {
+  async function pageServer(status: number, body: string): Promise<{ url: string; close(): Promise<void> }> {
+    const server = https.createServer({ key: pki.leaf.keyPem, cert: pki.leaf.chainPem }, (_req, res) => {
+      res.writeHead(status, { 'content-type': 'text/html;charset=utf-8' });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    return {
+      url: `https://localhost:${port}/oauth2/v1/authorize`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  it('escapes control characters the error page carries', async () => {
+    const evil = await pageServer(
+      400,
+      '<p>Error Code:</p><p>invalid_request</p><p>Description:</p><p>The redirect_uri is &#x202e;wrong&#x1b;[2J&#x0d;&#x0a;  ✔ redirect-uri  The redirect URI is registered</p>',
+    );
+    try {
+      const o = await run(
+        target(okta.issuer, { ...oktaDiscovery, authorization_endpoint: evil.url }),
+        ctx('0oa-classic'),
+      );
+      expect(o).toMatchObject({ status: 'fail', code: 'REDIRECT_URI_NOT_REGISTERED' });
+      expect(o.detail).toContain('wrong\\x1b[2J');
+      expect(o.detail).toContain('\\u202e');
+      for (const c of ['\u001b', '\r', '\n', '\u202e']) expect(o.detail).not.toContain(c);
+      expect(o.detail).not.toContain('✔ redirect-uri');
+    } finally {
+      await evil.close();
+    }
+  });
+
+  it('reads only the start of an endless page', async () => {
+    const huge = await pageServer(
+      400,
+      `<p>${'padding '.repeat(80_000)}</p><p>Error Code: invalid_client</p>`,
+    );
+    try {
+      const o = await run(
+        target(okta.issuer, { ...oktaDiscovery, authorization_endpoint: huge.url }),
+        ctx('0oa-classic'),
+      );
+      // The error code sits past the 256 KiB cap: never read, so no verdict.
+      expect(o).toMatchObject({ status: 'warn', code: 'REDIRECT_URI_UNCHECKED' });
+    } finally {
+      await huge.close();
     }
   });
 });

@@ -56,12 +56,22 @@ describe('parseIssuer', () => {
     expect(p.oktaDomain).toBe('oktapreview.com');
   });
 
-  it.each(['okta.com', 'okta-emea.com', 'oktapreview.com', 'okta-gov.com', 'okta.mil'])(
-    'knows the Okta domain %s',
-    (d) => {
-      expect(ok(`https://acme.${d}`).domainKind).toBe('okta');
-    },
-  );
+  // The domains okta/okta-commons-java ConfigurationValidator checks (trex-gov.com there,
+  // trex-govcloud.com in okta/okta-sdk-dotnet's tests): see docs/okta-fidelity.md.
+  const OKTA_FAMILIES = [
+    'okta.com',
+    'okta-emea.com',
+    'oktapreview.com',
+    'okta-gov.com',
+    'okta.mil',
+    'okta-miltest.com',
+    'trex-govcloud.com',
+    'trex-gov.com',
+  ];
+
+  it.each(OKTA_FAMILIES)('knows the Okta domain %s', (d) => {
+    expect(ok(`https://acme.${d}`).domainKind).toBe('okta');
+  });
 
   it('treats a custom URL domain as custom, keeping Okta path semantics', () => {
     const p = ok('https://login.acme.example/oauth2/default');
@@ -79,6 +89,29 @@ describe('parseIssuer', () => {
     expect(bad('https://acme-admin.oktapreview.com/oauth2/default/').suggestion).toBe(
       'https://acme.oktapreview.com/oauth2/default',
     );
+  });
+
+  it.each(OKTA_FAMILIES)('refuses the %s admin console, suggesting the org issuer', (d) => {
+    const r = bad(`https://dev-123-admin.${d}`);
+    expect(r.code).toBe('ISSUER_ADMIN_DOMAIN');
+    expect(r.suggestion).toBe(`https://dev-123.${d}`);
+    expect(r.message).toBe(`dev-123-admin.${d} is the Okta admin console, not an issuer.`);
+  });
+
+  it.each([
+    'https://dev-123-admin.okta.com/admin/app/oidc_client/instance/0oa1b2c3d4EXAMPLE5d7#tab-general',
+    'https://dev-123-admin.okta.com/admin/apps/active?q=cortex',
+    'http://dev-123-admin.okta.com/admin/dashboard',
+    'https://user:pw@dev-123-admin.okta.com/admin/getting-started#x',
+    'dev-123-admin.okta.com/admin/app/oidc_client/instance/0oa1b2c3d4EXAMPLE5d7/#tab-general',
+  ])('an admin console page (%s) is named as such, suggesting the org issuer with no path', (input) => {
+    const r = bad(input);
+    expect(r.code).toBe('ISSUER_ADMIN_DOMAIN');
+    expect(r.suggestion).toBe('https://dev-123.okta.com');
+  });
+
+  it('does not take an ordinary host ending in -admin for the console', () => {
+    expect(ok('https://idp-admin.example.com').domainKind).toBe('custom');
   });
 
   it('refuses plain http for a public host, suggesting https', () => {

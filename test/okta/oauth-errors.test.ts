@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   describeError,
   htmlText,
   isOAuthErrorName,
+  namesFeatureNotEnabled,
   namesRedirectUri,
   namesUnknownClient,
   parseErrorBody,
@@ -119,6 +121,70 @@ describe('HTML pages', () => {
     expect(e && namesRedirectUri(e)).toBe(true);
   });
 
+  const fixture = (f: string) => readFileSync(new URL(`../fixtures/okta/${f}`, import.meta.url), 'utf8');
+  const HTML = { 'content-type': 'text/html;charset=utf-8' };
+
+  it("reads the fixture of Okta's page: label and value in separate elements, entities decoded", () => {
+    const page = fixture('authorize-redirect-uri-not-registered.html').replace(
+      '{{settingsUrl}}',
+      'https://dev-123-admin.okta.com/admin/app/oidc_client/instance/0oa1#tab-general',
+    );
+    expect(parseErrorBody(page, HTML)).toEqual({
+      error: 'invalid_request',
+      description:
+        "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings: https://dev-123-admin.okta.com/admin/app/oidc_client/instance/0oa1#tab-general",
+      source: 'html',
+    });
+    expect(parseErrorBody(fixture('authorize-unknown-client.html'), HTML)).toMatchObject({
+      error: 'invalid_client',
+      description: "Invalid value for 'client_id' parameter.",
+    });
+  });
+
+  it.each([
+    [
+      'label and value in separate blocks',
+      '<div><div class="k">Error Code:</div><div class="v">invalid_request</div></div><div>Description:</div><div>The redirect_uri is wrong.</div>',
+    ],
+    [
+      'nested spans, no colon, a definition list',
+      '<dl><dt>Error <span>Code</span></dt><dd><span><b>invalid_request</b></span></dd><dt>Description</dt><dd><p>The redirect_uri is <em>wrong</em>.</p></dd></dl>',
+    ],
+    [
+      'entities in the label, the value and the description',
+      '<p>Error&nbsp;Code&#58;</p><p>&#x69;nvalid_request</p><section><p>Description&#x3a; The redirect&#95;uri is wrong&#46;</p></section>',
+    ],
+    [
+      'the description in another element, far from the code',
+      '<table><tr><th>Error Code:</th><td>invalid_request</td></tr></table><footer><h3>Description:</h3><blockquote>The redirect_uri is wrong.</blockquote></footer>',
+    ],
+  ])('reads an error page whatever its markup: %s', (_, body) => {
+    const e = parseErrorBody(`<!DOCTYPE html><html><body>${body}</body></html>`, HTML);
+    expect(e).toEqual({
+      error: 'invalid_request',
+      description: 'The redirect_uri is wrong.',
+      source: 'html',
+    });
+  });
+
+  it('does not take a prose "error code" for a label', () => {
+    const e = parseHtmlError('<p>Error code below tells why.</p><p>Something went wrong.</p>');
+    expect(e).toBeUndefined();
+  });
+
+  it('escapes control characters, so a page cannot repaint the terminal or forge a line', () => {
+    const e = parseHtmlError(
+      '<p>Error Code: invalid_request</p><p>Description: bad&#x1b;[2J&#x1b;[1A ✔ accepted&#x202e;x</p>',
+    );
+    expect(e?.description).toBe('bad\\x1b[2J\\x1b[1A ✔ accepted\\u202ex');
+    const j = parseJsonError(
+      JSON.stringify({ error: 'invalid_client\u001b[31m', error_description: 'a\r\nFAKE LINE\u0007' }),
+    );
+    expect(j?.error).toBe('invalid_client\\x1b[31m');
+    expect(j?.description).toBe('a FAKE LINE\\x07');
+    expect(JSON.stringify(j)).not.toMatch(/\\u001b|\\u0007/);
+  });
+
   it('finds nothing in a page without an OAuth error', () => {
     expect(
       parseHtmlError('<html><body><h1>Welcome</h1><script>var e="invalid_client"</script></body></html>'),
@@ -154,6 +220,39 @@ describe('classification', () => {
   it('formats an error for a detail line', () => {
     expect(describeError({ error: 'invalid_scope', source: 'json' })).toBe('invalid_scope');
     expect(describeError({ error: 'x', description: 'y', source: 'json' })).toBe('x (y)');
+  });
+});
+
+describe("Okta's 'feature not enabled' answers (no API Access Management)", () => {
+  const fixture = (f: string) => readFileSync(new URL(`../fixtures/okta/${f}`, import.meta.url), 'utf8');
+
+  it('recognises the E0000015 JSON of a custom authorization server', () => {
+    const res = {
+      headers: { 'content-type': 'application/json' },
+      body: fixture('feature-not-enabled-E0000015.json'),
+    };
+    const e = parseErrorResponse(res);
+    expect(e?.error).toBe('E0000015');
+    expect(namesFeatureNotEnabled(e, res)).toBe(true);
+  });
+
+  it("recognises the authorize page's sentence, whatever the page's error code", () => {
+    const page = fixture('authorize-feature-not-enabled.html');
+    const res = { headers: { 'content-type': 'text/html' }, body: page };
+    expect(namesFeatureNotEnabled(parseErrorResponse(res), res)).toBe(true);
+    const bare = {
+      headers: { 'content-type': 'text/html' },
+      body: '<p>The requested feature is <b>not enabled</b> in this environment.</p>',
+    };
+    expect(namesFeatureNotEnabled(parseErrorResponse(bare), bare)).toBe(true);
+  });
+
+  it('does not take other Okta errors for it', () => {
+    const res = { headers: {}, body: fixture('rate-limit-E0000047.json') };
+    expect(namesFeatureNotEnabled(parseErrorResponse(res), res)).toBe(false);
+    const page = fixture('authorize-unknown-client.html');
+    const r2 = { headers: { 'content-type': 'text/html' }, body: page };
+    expect(namesFeatureNotEnabled(parseErrorResponse(r2), r2)).toBe(false);
   });
 });
 

@@ -1,11 +1,17 @@
 // A real OpenID provider (oidc-provider) served over HTTPS on loopback: the Okta stand-in for
 // tests and the demo. Imported by plain `node` (scripts/demo.ts): erasable TypeScript only.
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { stripVTControlCharacters } from 'node:util';
 import Provider from 'oidc-provider';
 import type { TestLeaf } from './pki.ts';
+
+/** What Okta answers outside an authorization server's paths (test/fixtures/okta/SOURCES.md). */
+const OKTA_NOT_FOUND = JSON.stringify(
+  JSON.parse(readFileSync(new URL('../fixtures/okta/not-found-E0000022.json', import.meta.url), 'utf8')),
+);
 
 export interface TestClient {
   clientId: string;
@@ -62,12 +68,7 @@ export async function startOidcIssuer(opts: OidcIssuerOptions): Promise<OidcIssu
       if (url !== prefix && !url.startsWith(`${prefix}/`) && !url.startsWith(`${prefix}?`)) {
         res.statusCode = 404;
         res.setHeader('content-type', 'application/json');
-        res.end(
-          JSON.stringify({
-            errorCode: 'E0000022',
-            errorSummary: 'The endpoint does not support the provided HTTP method',
-          }),
-        );
+        res.end(OKTA_NOT_FOUND);
         return;
       }
       (req as IncomingMessage & { originalUrl?: string }).originalUrl = url;
@@ -82,14 +83,18 @@ export async function startOidcIssuer(opts: OidcIssuerOptions): Promise<OidcIssu
   const port = (server.address() as AddressInfo).port;
   const issuer = `https://${opts.host ?? 'localhost'}:${port}${prefix}`;
   const provider = new Provider(issuer, {
-    clients: opts.clients.map((c) => ({
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      redirect_uris: c.redirectUris,
-      grant_types: c.grantTypes ?? ['authorization_code', 'client_credentials'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    })),
+    clients: opts.clients.map((c) => {
+      const grantTypes = c.grantTypes ?? ['authorization_code', 'client_credentials'];
+      return {
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        redirect_uris: c.redirectUris,
+        grant_types: grantTypes,
+        // oidc-provider refuses response_type=code for a client without the authorization_code grant.
+        response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+        token_endpoint_auth_method: 'client_secret_basic',
+      };
+    }),
     features: {
       clientCredentials: { enabled: true },
       devInteractions: { enabled: true },

@@ -1,9 +1,15 @@
-// A small HTTPS server on 127.0.0.1 that answers like Okta where oidc-provider answers differently:
-// Okta's errorCode JSON for an unknown client, unauthorized_client / invalid_scope for client_credentials,
-// a 401 carrying only a WWW-Authenticate challenge, 429 E0000047 with X-Rate-Limit-Reset (no Retry-After),
-// Okta's HTML 400 page about the redirect URI, and a redirect back with error=access_denied.
+// A small HTTPS server on 127.0.0.1 that answers like Okta where oidc-provider answers differently.
+// It serves Okta's org authorization server (issuer https://localhost:PORT, endpoints /oauth2/v1/...)
+// and one custom authorization server (default /oauth2/default). Every Okta error body it sends is a
+// file in test/fixtures/okta/, listed with its public source in test/fixtures/okta/SOURCES.md;
+// docs/okta-fidelity.md says which parts are assumptions.
+// Token endpoint, in Okta's order: client authentication first (unknown client: 401 Okta errorCode body;
+// wrong secret: 401 invalid_client), then the grant: any authorization_code -> 400 invalid_grant (no code
+// is ever issued), client_credentials with a client secret on the org server -> refused (private_key_jwt
+// only). Without API Access Management every /oauth2/{id} route answers E0000015.
 // Imported by plain `node` too: erasable TypeScript and `.ts` import paths only.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -14,9 +20,10 @@ export interface OktaLikeClient {
   clientSecret: string;
   /** Sign-in redirect URIs, matched exactly like Okta does. */
   redirectUris: string[];
-  /** Answer to client_credentials with the right secret. Default 'token'. */
-  clientCredentials?: 'token' | 'unauthorized_client' | 'invalid_scope';
-  /** Answer to a wrong secret: Okta's JSON body (default), or a 401 with only a WWW-Authenticate challenge. */
+  /**
+   * Answer to a wrong secret: Okta's JSON body (default), or a 401 with only a WWW-Authenticate
+   * challenge (not observed from Okta: RFC 6749 §5.2 allows it; keeps the parser honest).
+   */
   wrongSecret?: 'json' | 'challenge-only';
   /**
    * Answer to an authorization request with a registered redirect URI: a 302 to the classic sign-in page
@@ -28,8 +35,10 @@ export interface OktaLikeClient {
 export interface OktaLikeOptions {
   tls: TestLeaf;
   clients: OktaLikeClient[];
-  /** Custom authorization server path. Default '/oauth2/default'. */
+  /** Custom authorization server path, or '' for the org authorization server. Default '/oauth2/default'. */
   path?: string;
+  /** The org has API Access Management (custom authorization servers). Default true. */
+  apiAccessManagement?: boolean;
 }
 
 export interface OktaLikeRequest {
@@ -38,8 +47,10 @@ export interface OktaLikeRequest {
 }
 
 export interface OktaLike {
-  /** e.g. https://localhost:43123/oauth2/default */
+  /** e.g. https://localhost:43123/oauth2/default (or the org issuer when path is ''). */
   issuer: string;
+  /** The org authorization server's issuer: https://localhost:43123 (always served). */
+  orgIssuer: string;
   port: number;
   /** Every request, in order (path without query). */
   requests: OktaLikeRequest[];
@@ -50,7 +61,12 @@ export interface OktaLike {
 
 const RATE_LIMIT = 1200;
 
-function okta(errorCode: string, errorSummary: string): string {
+/**
+ * Okta's error body shape (`errorCode`, `errorSummary`, `errorLink`, `errorId`, `errorCauses`), kept for
+ * routes whose bodies are not recorded yet. The OAuth endpoints below serve only recorded fixtures;
+ * a body built here should get its own file and source in test/fixtures/okta/ too.
+ */
+export function okta(errorCode: string, errorSummary: string): string {
   return JSON.stringify({
     errorCode,
     errorSummary,
@@ -60,22 +76,37 @@ function okta(errorCode: string, errorSummary: string): string {
   });
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`);
+/** An Okta answer as recorded in test/fixtures/okta/ (see SOURCES.md there for where each comes from). */
+function fixture(name: string): string {
+  const text = readFileSync(new URL(`../fixtures/okta/${name}`, import.meta.url), 'utf8').trim();
+  // The files are formatted for review; Okta sends compact JSON.
+  return name.endsWith('.json') ? JSON.stringify(JSON.parse(text)) : text;
 }
 
-/** Okta's hosted error page: "Identity Provider: Unknown / Error Code: ... / Description: ...". */
-function errorPage(code: string, description: string): string {
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>example - Error</title>
-<style>.error-code{font-weight:bold}</style>
-<script>var okta = { locale: 'en', redirect_uri_hint: 'none' };</script></head>
-<body><div class="content"><h2 class="o-form-head">400 Bad Request</h2>
-<div class="o-form-explain">
-<p>Identity Provider: Unknown</p>
-<p>Error Code: <span class="error-code">${escapeHtml(code)}</span></p>
-<p id="error-description">Description: ${escapeHtml(description)}</p>
-</div><a href="/">Go back</a></div></body></html>`;
+const BODY = {
+  unknownClient: fixture('token-unknown-client.json'),
+  wrongSecret: fixture('token-wrong-secret.json'),
+  noClientAuthentication: fixture('token-no-client-authentication.json'),
+  invalidGrant: fixture('token-invalid-grant.json'),
+  clientCredentialsOrgAs: fixture('token-client-credentials-org-as.json'),
+  featureNotEnabled: fixture('feature-not-enabled-E0000015.json'),
+  rateLimited: fixture('rate-limit-E0000047.json'),
+  notFound: fixture('not-found-E0000022.json'),
+  serverError: fixture('server-error-E0000009.json'),
+};
+const PAGE = {
+  redirectUri: fixture('authorize-redirect-uri-not-registered.html'),
+  unknownClient: fixture('authorize-unknown-client.html'),
+  featureNotEnabled: fixture('authorize-feature-not-enabled.html'),
+};
+const REDIRECT_ERRORS = JSON.parse(fixture('authorize-redirect-errors.json')) as Record<
+  'access_denied' | 'unauthorized_client',
+  string
+>;
+
+/** The redirect-URI page names the app's admin-console address (an https URL: nothing to escape). */
+function settingsPage(settingsUrl: string): string {
+  return PAGE.redirectUri.replace('{{settingsUrl}}', settingsUrl);
 }
 
 function signInPage(): string {
@@ -110,10 +141,40 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
   const prefix = (opts.path ?? '/oauth2/default').replace(/\/$/, '');
+  const apiAccessManagement = opts.apiAccessManagement ?? true;
   const requests: OktaLikeRequest[] = [];
   let rateLimitReset: number | null = null;
   let issuer = '';
+  let orgIssuer = '';
   let port = 0;
+
+  /** Which authorization server a path belongs to, and the route under it. */
+  interface AuthServer {
+    /** 'org' for https://host, else the custom server's id. */
+    id: string;
+    issuer: string;
+    /** Endpoint base: {host}/oauth2 for the org server, {host}/oauth2/{id} for a custom one. */
+    base: string;
+    route: string;
+  }
+  const customId = prefix.startsWith('/oauth2/') ? prefix.slice('/oauth2/'.length) : undefined;
+  function authServerOf(path: string): AuthServer | undefined {
+    const origin = `https://localhost:${port}`;
+    if (path === '/.well-known/openid-configuration' || path.startsWith('/oauth2/v1/')) {
+      return {
+        id: 'org',
+        issuer: orgIssuer,
+        base: `${origin}/oauth2`,
+        route: path.startsWith('/oauth2/') ? path.slice('/oauth2'.length) : path,
+      };
+    }
+    const m = /^\/oauth2\/([^/]+)(\/.*)$/.exec(path);
+    if (m && m[1] !== undefined && m[2] !== undefined && (m[1] === customId || !apiAccessManagement)) {
+      const base = `${origin}/oauth2/${m[1]}`;
+      return { id: m[1], issuer: base, base, route: m[2] };
+    }
+    return undefined;
+  }
 
   const rateHeaders = (res: ServerResponse, remaining: number, reset: number) => {
     res.setHeader('x-rate-limit-limit', String(RATE_LIMIT));
@@ -144,80 +205,52 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
       return false;
     }
     rateHeaders(res, 0, rateLimitReset);
-    json(res, 429, okta('E0000047', 'API call exceeded rate limit due to too many requests.'));
+    json(res, 429, BODY.rateLimited);
     return true;
   };
 
-  async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function token(req: IncomingMessage, res: ServerResponse, as: AuthServer): Promise<void> {
     if (req.method !== 'POST') {
-      json(res, 405, okta('E0000022', 'The endpoint does not support the provided HTTP method'));
+      json(res, 404, BODY.notFound);
       return;
     }
     const form = new URLSearchParams(await readBody(req));
     if (limited(res)) return;
     const creds = basicCredentials(req);
     if (!creds) {
-      json(
-        res,
-        401,
-        JSON.stringify({ error: 'invalid_client', error_description: 'Client authentication failed.' }),
-      );
+      json(res, 401, BODY.noClientAuthentication);
       return;
     }
+    // Okta authenticates the client before it looks at the grant.
     const client = opts.clients.find((c) => c.clientId === creds.id);
     if (!client) {
-      json(res, 401, okta('invalid_client', "Invalid value for 'client_id' parameter."));
+      json(res, 401, BODY.unknownClient);
       return;
     }
     if (client.clientSecret !== creds.secret) {
-      const description = 'The client secret supplied for a confidential client is invalid.';
       if (client.wrongSecret === 'challenge-only') {
+        const description = (JSON.parse(BODY.wrongSecret) as { error_description: string }).error_description;
         res.statusCode = 401;
         res.setHeader(
           'www-authenticate',
-          `Basic realm="${issuer}", error="invalid_client", error_description="${description}"`,
+          `Basic realm="${as.issuer}", error="invalid_client", error_description="${description}"`,
         );
         res.end();
         return;
       }
-      json(res, 401, JSON.stringify({ error: 'invalid_client', error_description: description }));
+      json(res, 401, BODY.wrongSecret);
       return;
     }
-    if (form.get('grant_type') !== 'client_credentials') {
-      json(
-        res,
-        400,
-        JSON.stringify({
-          error: 'unsupported_grant_type',
-          error_description: "'grant_type' is not supported.",
-        }),
-      );
-      return;
-    }
-    switch (client.clientCredentials ?? 'token') {
-      case 'unauthorized_client':
-        json(
-          res,
-          400,
-          JSON.stringify({
-            error: 'unauthorized_client',
-            error_description:
-              'The client is not authorized to use the provided grant type. Configured grant types: [authorization_code].',
-          }),
-        );
+    switch (form.get('grant_type')) {
+      case 'authorization_code':
+        // No code is ever issued here, so every code is unknown.
+        json(res, 400, BODY.invalidGrant);
         return;
-      case 'invalid_scope':
-        json(
-          res,
-          400,
-          JSON.stringify({
-            error: 'invalid_scope',
-            error_description:
-              "The authorization server resource does not have any configured default scopes, 'scope' must be provided.",
-          }),
-        );
-        return;
-      default:
+      case 'client_credentials':
+        if (as.id === 'org') {
+          json(res, 401, BODY.clientCredentialsOrgAs);
+          return;
+        }
         json(
           res,
           200,
@@ -228,6 +261,10 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
             scope: 'cortex',
           }),
         );
+        return;
+      default:
+        // Not recorded from Okta (the probe never sends another grant): RFC 6749 §5.2's bare error.
+        json(res, 400, JSON.stringify({ error: 'unsupported_grant_type' }));
     }
   }
 
@@ -236,62 +273,66 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
     const q = url.searchParams;
     const client = opts.clients.find((c) => c.clientId === q.get('client_id'));
     if (!client) {
-      html(res, 400, errorPage('invalid_client', "Invalid value for 'client_id' parameter."));
+      html(res, 400, PAGE.unknownClient);
       return;
     }
     const redirectUri = q.get('redirect_uri') ?? '';
     if (!client.redirectUris.includes(redirectUri)) {
       const settings = `https://localhost-admin:${port}/admin/app/oidc_client/instance/${client.clientId}#tab-general`;
-      html(
-        res,
-        400,
-        errorPage(
-          'invalid_request',
-          `The 'redirect_uri' parameter must be a Login redirect URI in the client app settings: ${settings}`,
-        ),
-      );
+      html(res, 400, settingsPage(settings));
       return;
     }
-    const back = (error: string, description: string) => {
+    const back = (error: 'access_denied' | 'unauthorized_client') => {
       const to = new URL(redirectUri);
       to.searchParams.set('state', q.get('state') ?? '');
       to.searchParams.set('error', error);
-      to.searchParams.set('error_description', description);
+      to.searchParams.set('error_description', REDIRECT_ERRORS[error]);
       redirect(res, to.href);
     };
     switch (client.authorize ?? 'login-redirect') {
       case 'access_denied':
-        back(
-          'access_denied',
-          'Policy evaluation failed for this request, please check the policy configurations.',
-        );
+        back('access_denied');
         return;
       case 'unauthorized_client':
-        back(
-          'unauthorized_client',
-          'The client is not authorized to use the provided grant type. Configured grant types: [client_credentials].',
-        );
+        back('unauthorized_client');
         return;
       case 'login-page':
         html(res, 200, signInPage());
         return;
       default: {
-        const fromUri = `${prefix}/v1/authorize/redirect?okta_key=${randomBytes(16).toString('base64url')}`;
+        const fromUri = `${url.pathname.replace(/\/v1\/authorize$/, '')}/v1/authorize/redirect?okta_key=${randomBytes(16).toString('base64url')}`;
         redirect(res, `https://localhost:${port}/login/login.htm?fromURI=${encodeURIComponent(fromUri)}`);
       }
     }
   }
 
-  function discovery(res: ServerResponse): void {
+  /** The signing keys: one RSA key, made once per server (its content is ours, not Okta's). */
+  let jwks: string | undefined;
+  function keys(res: ServerResponse): void {
+    if (jwks === undefined) {
+      const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const jwk = publicKey.export({ format: 'jwk' });
+      jwks = JSON.stringify({ keys: [{ ...jwk, kid: 'okta-like-1', alg: 'RS256', use: 'sig' }] });
+    }
+    json(res, 200, jwks);
+  }
+
+  /** Without API Access Management, Okta refuses every custom authorization server route. */
+  function featureNotEnabled(res: ServerResponse, route: string): void {
+    if (route === '/v1/authorize') html(res, 400, PAGE.featureNotEnabled);
+    else json(res, 401, BODY.featureNotEnabled);
+  }
+
+  function discovery(res: ServerResponse, as: AuthServer): void {
     json(
       res,
       200,
       JSON.stringify({
-        issuer,
-        authorization_endpoint: `${issuer}/v1/authorize`,
-        token_endpoint: `${issuer}/v1/token`,
-        userinfo_endpoint: `${issuer}/v1/userinfo`,
-        jwks_uri: `${issuer}/v1/keys`,
+        issuer: as.issuer,
+        authorization_endpoint: `${as.base}/v1/authorize`,
+        token_endpoint: `${as.base}/v1/token`,
+        userinfo_endpoint: `${as.base}/v1/userinfo`,
+        jwks_uri: `${as.base}/v1/keys`,
         response_types_supported: ['code', 'id_token', 'code id_token'],
         grant_types_supported: ['authorization_code', 'implicit', 'refresh_token', 'password'],
         subject_types_supported: ['public'],
@@ -309,15 +350,18 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
   const server = https.createServer({ key: opts.tls.keyPem, cert: opts.tls.chainPem }, (req, res) => {
     const url = new URL(req.url ?? '/', `https://localhost:${port}`);
     requests.push({ method: req.method ?? 'GET', path: url.pathname });
-    const route = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : '';
+    const as = authServerOf(url.pathname);
+    const route = as?.route ?? '';
     const handle = async () => {
-      if (route === '/.well-known/openid-configuration') discovery(res);
-      else if (route === '/v1/token') await token(req, res);
-      else if (route === '/v1/authorize') authorize(res, url);
-      else json(res, 404, okta('E0000022', 'The endpoint does not support the provided HTTP method'));
+      if (as && as.id !== 'org' && !apiAccessManagement) featureNotEnabled(res, route);
+      else if (as && route === '/.well-known/openid-configuration') discovery(res, as);
+      else if (as && route === '/v1/token') await token(req, res, as);
+      else if (as && route === '/v1/authorize') authorize(res, url);
+      else if (as && route === '/v1/keys') keys(res);
+      else json(res, 404, BODY.notFound);
     };
     handle().catch(() => {
-      if (!res.headersSent) json(res, 500, okta('E0000009', 'Internal Server Error'));
+      if (!res.headersSent) json(res, 500, BODY.serverError);
       else res.destroy();
     });
   });
@@ -326,9 +370,11 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  issuer = `https://localhost:${port}${prefix}`;
+  orgIssuer = `https://localhost:${port}`;
+  issuer = `${orgIssuer}${prefix}`;
   return {
     issuer,
+    orgIssuer,
     port,
     requests,
     setRateLimit(reset) {
