@@ -288,6 +288,19 @@ describe('listing the SSO configurations', () => {
     expect(e.requestId).toBe('req-123');
   });
 
+  it('maps the statuses Cortex may answer to their codes', async () => {
+    const codeFor = async (status: number) => {
+      const api = await scripted((_req, res) => json(res, status, cortexError(status, 'X', 'Refused')));
+      return (await failure(client(api.url, { maxTries: 1 }).listConfigurations())).code;
+    };
+    expect(await codeFor(401)).toBe('API_UNAUTHORIZED');
+    expect(await codeFor(403)).toBe('API_FORBIDDEN');
+    expect(await codeFor(409)).toBe('API_CONFLICT');
+    expect(await codeFor(410)).toBe('API_ERROR');
+    expect(await codeFor(429)).toBe('API_RATE_LIMITED');
+    expect(await codeFor(502)).toBe('API_UNAVAILABLE');
+  });
+
   it('a refused connection is API_UNAVAILABLE after retries', async () => {
     const api = await scripted(() => undefined);
     const url = api.url;
