@@ -26,6 +26,14 @@ export const CHECK_ORDER: readonly CheckId[] = [
   'credentials',
   'redirect-uri',
   'cortex-side',
+  'okta-api',
+  'okta-app',
+  'okta-grant',
+  'okta-redirect-uri',
+  'okta-auth-method',
+  'okta-initiate-login',
+  'okta-assignments',
+  'okta-policies',
 ];
 
 /**

@@ -16,7 +16,15 @@ export type CheckId =
   | 'clock'
   | 'credentials'
   | 'redirect-uri'
-  | 'cortex-side';
+  | 'cortex-side'
+  | 'okta-api'
+  | 'okta-app'
+  | 'okta-grant'
+  | 'okta-redirect-uri'
+  | 'okta-auth-method'
+  | 'okta-initiate-login'
+  | 'okta-assignments'
+  | 'okta-policies';
 
 /** What a check returns. The runner adds id and duration; advice defaults to the code's advice. */
 export interface CheckOutcome {
@@ -67,6 +75,8 @@ export interface Facts {
   discovery?: DiscoveryDocument;
   /** discovery/clock: the Date header of the first HTTP answer from the issuer host. */
   serverDate?: string;
+  /** okta-api: the Okta app read from the management API (never its client secret). */
+  oktaApp?: import('../okta/management.js').OktaApp;
 }
 
 /** Options shared by every check, from the command line. */
@@ -82,6 +92,10 @@ export interface CheckOptions {
   redirectUri?: string;
   /** verify/set: ask the Cortex API to fetch the issuer from Cortex's side (POST .../validate). */
   cortexValidate?: (issuer: string) => Promise<{ isValid: boolean; message: string }>;
+  /** okta audit: the read-only Okta API token, sent only to the issuer's org as `SSWS`. */
+  oktaApiToken?: import('../secret.js').Secret;
+  /** okta audit: the longest wait for X-Rate-Limit-Reset before reporting OKTA_RATE_LIMITED (ms). */
+  oktaRateLimitMaxWaitMs?: number;
 }
 
 export interface CheckContext {

@@ -1,0 +1,18 @@
+/**
+ * The Okta-side audit as a list of checks for the runner (src/checks/runner.ts), so `okta audit`,
+ * `connector verify` and `connector set`'s pre-flight report it the same way: results, codes, advice,
+ * JSON, JUnit and exit codes. The checks run only when CheckOptions.oktaApiToken is set; they need
+ * the `proxy` check's route when it is in the list (it is in loadDiagnoseChecks()).
+ */
+import { check as api } from './okta-api.js';
+import { checks as appChecks } from './okta-app.js';
+import { check as assignments } from './okta-assignments.js';
+import { check as policies } from './okta-policies.js';
+import type { Check } from './types.js';
+
+export { oktaTokenAccount, resolveOktaToken } from '../okta/management.js';
+
+/** The okta-* checks, in display order. Each failure that would lock users out has status 'fail'. */
+export function oktaAuditChecks(): Check[] {
+  return [api, ...appChecks, assignments, policies];
+}
