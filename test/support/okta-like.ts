@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createOktaManagementRoutes, type OktaManagementState } from './okta-management.ts';
 import type { TestLeaf } from './pki.ts';
 
 export interface OktaLikeClient {
@@ -28,8 +29,10 @@ export interface OktaLikeClient {
 export interface OktaLikeOptions {
   tls: TestLeaf;
   clients: OktaLikeClient[];
-  /** Custom authorization server path. Default '/oauth2/default'. */
+  /** Custom authorization server path. Default '/oauth2/default'; '' for the org authorization server. */
   path?: string;
+  /** Also serve Okta's read-only management API (/api/v1/...) from this state (test/support/okta-management.ts). */
+  management?: OktaManagementState;
 }
 
 export interface OktaLikeRequest {
@@ -45,6 +48,8 @@ export interface OktaLike {
   requests: OktaLikeRequest[];
   /** Answer every token and authorize request with 429 E0000047 until this epoch second; null to stop. */
   setRateLimit(resetEpochSeconds: number | null): void;
+  /** The management API's state (when served): tests change it between runs. */
+  management?: OktaManagementState;
   close(): Promise<void>;
 }
 
@@ -306,9 +311,13 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
     );
   }
 
+  const management = opts.management
+    ? createOktaManagementRoutes(opts.management, () => `https://localhost:${port}`)
+    : undefined;
   const server = https.createServer({ key: opts.tls.keyPem, cert: opts.tls.chainPem }, (req, res) => {
     const url = new URL(req.url ?? '/', `https://localhost:${port}`);
     requests.push({ method: req.method ?? 'GET', path: url.pathname });
+    if (management?.(req, res, url)) return;
     const route = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : '';
     const handle = async () => {
       if (route === '/.well-known/openid-configuration') discovery(res);
@@ -334,6 +343,7 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
     setRateLimit(reset) {
       rateLimitReset = reset;
     },
+    ...(opts.management ? { management: opts.management } : {}),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
