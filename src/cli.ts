@@ -164,6 +164,7 @@ Examples:
     });
 
   addConnectorCommands(program, ctx);
+  addOktaCommands(program, ctx);
   addAuthCommands(program, ctx);
 
   return program;
@@ -534,6 +535,64 @@ from its side (check "cortex-side"); without one that check is skipped.`,
     });
 }
 
+function addOktaCommands(program: Command, ctx: Ctx): void {
+  const okta = program
+    .command('okta')
+    .description('Check the Okta side with a read-only Okta API token (never changes anything in Okta).');
+  networkOptions(
+    okta
+      .command('audit')
+      .description(
+        "Read the Okta app and its authorization server's access policies; name every setting that would lock users out.",
+      )
+      .addOption(PROFILE_OPTION())
+      .option('--client-id <id>', 'the Okta app client ID (env CORTEX_SSO_CLIENT_ID; default: the profile)')
+      .option('--issuer <url>', 'the Okta issuer (env CORTEX_SSO_ISSUER; default: the profile)'),
+  )
+    .option('--strict', 'treat warnings as failures')
+    .option('--json', 'print one JSON document (same schema as connector verify); same as --format json')
+    .addOption(formatOption())
+    .option('--verbose', 'show details of passing checks too')
+    .addHelpText(
+      'after',
+      `
+The Okta API token comes from OKTA_API_TOKEN, else the keychain (\`cortex-sso auth login --okta\`).
+It is sent only to the issuer's Okta org, as "Authorization: SSWS ...", and only with GET requests.
+A token created by a Read-Only Administrator suffices (docs/security.md). Findings: docs/okta-audit.md.
+
+Examples:
+  cortex-sso okta audit                                  # the connector saved in the profile
+  cortex-sso okta audit --client-id 0oa... --issuer https://acme.okta.com/oauth2/default --json
+  OKTA_API_TOKEN=... cortex-sso okta audit --format junit > okta-audit-junit.xml`,
+    )
+    .action(async (opts) => {
+      const { run } = await import('./commands/okta/audit.js');
+      const format = outputFormat(opts);
+      const deps = await authDeps(ctx);
+      const result = await withProgress(ctx, format !== 'text', (onCheck) =>
+        run(
+          {
+            profile: opts.profile,
+            clientId: opts.clientId,
+            issuer: opts.issuer,
+            ...networkValues(opts),
+            strict: Boolean(opts.strict),
+          },
+          { io: ctx.io, keychain: deps.keychain, config: deps.config, ...(onCheck ? { onCheck } : {}) },
+        ),
+      );
+      await emitChecks(ctx, format, result, async () => {
+        const { renderDiagnose, painter } = await import('./report/text.js');
+        const c = painter(colorLevel(ctx.io));
+        const head = c.bold(
+          `Okta audit of app ${result.clientId} (profile "${result.profile}", redirect URI ${result.redirectUri})`,
+        );
+        return `${head}\n\n${renderDiagnose(result, textOptions(ctx, opts))}`;
+      });
+      ctx.exitCode = result.ok ? EXIT.OK : EXIT.FAILED;
+    });
+}
+
 async function authDeps(ctx: Ctx): Promise<import('./commands/auth/login.js').AuthDeps> {
   const [{ createOsKeychain }, { openConfigStore }] = await Promise.all([
     import('./secrets/keychain.js'),
@@ -547,42 +606,69 @@ async function authDeps(ctx: Ctx): Promise<import('./commands/auth/login.js').Au
   };
 }
 
+/** authDeps plus the masked prompt, for `auth login --okta` at a terminal. */
+async function loginDeps(ctx: Ctx): Promise<import('./commands/auth/login.js').AuthDeps> {
+  const [deps, { createPrompter }, { canPrompt }] = await Promise.all([
+    authDeps(ctx),
+    import('./prompter.js'),
+    import('./io.js'),
+  ]);
+  return { ...deps, prompter: createPrompter(ctx.io), interactive: canPrompt(ctx.io) };
+}
+
+const OKTA_TOKEN_OPTION = () =>
+  new Option('--okta', 'the read-only Okta API token (for `okta audit`) instead of the Cortex API token');
+
 function addAuthCommands(program: Command, ctx: Ctx): void {
   const auth = program.command('auth').description('Manage the Cortex API token (kept in the OS keychain).');
   auth
     .command('login')
-    .description('Store a Cortex API token in the OS keychain, read from stdin.')
-    .option('--with-token', 'read the token from stdin (required; never pass a token as a flag)')
+    .description('Store a Cortex API token (or with --okta the Okta API token) in the OS keychain.')
+    .option('--with-token', 'read the token from stdin (never pass a token as a flag)')
+    .addOption(OKTA_TOKEN_OPTION())
     .addOption(PROFILE_OPTION())
     .option('--json', 'print one JSON document')
-    .addHelpText('after', '\nExample:\n  cortex-sso auth login --with-token < token.txt')
+    .addHelpText(
+      'after',
+      `
+The Cortex API token is read from stdin (--with-token). The Okta API token (--okta) is read from stdin
+with --with-token, or typed at a masked prompt at a terminal; create it as a Read-Only Administrator
+(docs/security.md). OKTA_API_TOKEN in the environment wins over the stored one.
+
+Examples:
+  cortex-sso auth login --with-token < token.txt
+  cortex-sso auth login --okta                      # masked prompt
+  cortex-sso auth login --okta --with-token < okta-token.txt`,
+    )
     .action(async (opts) => {
       const m = await import('./commands/auth/login.js');
       const result = await m.run(
-        { profile: opts.profile, withToken: Boolean(opts.withToken) },
-        await authDeps(ctx),
+        { profile: opts.profile, withToken: Boolean(opts.withToken), okta: Boolean(opts.okta) },
+        await loginDeps(ctx),
       );
       await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
     });
   auth
     .command('status')
     .description('Say where the API token comes from (environment or keychain); exit 1 when there is none.')
+    .addOption(OKTA_TOKEN_OPTION())
     .addOption(PROFILE_OPTION())
     .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const m = await import('./commands/auth/status.js');
-      const result = await m.run({ profile: opts.profile }, await authDeps(ctx));
+      const result = await m.run({ profile: opts.profile, okta: Boolean(opts.okta) }, await authDeps(ctx));
       await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
       ctx.exitCode = result.source === 'none' ? EXIT.FAILED : EXIT.OK;
     });
   auth
     .command('logout')
-    .description('Remove the API token from the keychain.')
+    .description('Remove the API token (or with --okta the Okta API token) from the keychain.')
+    .addOption(OKTA_TOKEN_OPTION())
     .addOption(PROFILE_OPTION())
     .option('--json', 'print one JSON document')
     .action(async (opts) => {
       const m = await import('./commands/auth/logout.js');
-      const result = await m.run({ profile: opts.profile }, await authDeps(ctx));
+      const result = await m.run({ profile: opts.profile, okta: Boolean(opts.okta) }, await authDeps(ctx));
       await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
     });
 }
