@@ -620,7 +620,9 @@ const OKTA_TOKEN_OPTION = () =>
   new Option('--okta', 'the read-only Okta API token (for `okta audit`) instead of the Cortex API token');
 
 function addAuthCommands(program: Command, ctx: Ctx): void {
-  const auth = program.command('auth').description('Manage the Cortex API token (kept in the OS keychain).');
+  const auth = program
+    .command('auth')
+    .description('Manage the Cortex API token and the read-only Okta API token (kept in the OS keychain).');
   auth
     .command('login')
     .description('Store a Cortex API token (or with --okta the Okta API token) in the OS keychain.')

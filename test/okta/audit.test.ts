@@ -161,6 +161,7 @@ describe('okta audit against a custom authorization server', () => {
   it('names an app nobody is assigned to', async () => {
     const r = await audit(custom, NOBODY);
     expect(failures(r)).toEqual(['okta-assignments:OKTA_NO_ASSIGNMENTS']);
+    expect(byId(r)['okta-assignments']).toMatchObject({ status: 'fail', code: 'OKTA_NO_ASSIGNMENTS' });
     expect(byId(r)['okta-assignments']?.advice).toContain('Assignments');
   });
 
@@ -175,6 +176,7 @@ describe('okta audit against a custom authorization server', () => {
   it('names an app without the authorization_code grant', async () => {
     const r = await audit(custom, NO_CODE);
     expect(failures(r)).toEqual(['okta-grant:OKTA_GRANT_MISSING']);
+    expect(byId(r)['okta-grant']).toMatchObject({ status: 'fail', code: 'OKTA_GRANT_MISSING' });
     expect(byId(r)['okta-grant']?.detail).toContain('client_credentials');
   });
 
@@ -199,6 +201,8 @@ describe('okta audit against a custom authorization server', () => {
       'okta-auth-method:OKTA_AUTH_METHOD_UNSUPPORTED',
     ]);
     expect(byId(r)['okta-app']?.detail).toContain('"browser"');
+    expect(byId(r)['okta-app']?.code).toBe('OKTA_APP_NOT_OIDC');
+    expect(byId(r)['okta-auth-method']?.code).toBe('OKTA_AUTH_METHOD_UNSUPPORTED');
   });
 
   it('warns when auto sign-on points elsewhere', async () => {
