@@ -113,7 +113,7 @@ function nearMiss(registered: string, wanted: string): string | undefined {
 }
 
 const redirectCheck: Check = {
-  id: 'okta-redirect-uri',
+  id: 'okta-redir',
   needs: ['okta-api'],
   run: withApp((app, _target, ctx) => {
     const wanted = ctx.options.redirectUri ?? DEFAULT_REDIRECT_URI;
@@ -142,7 +142,7 @@ const redirectCheck: Check = {
 };
 
 const authMethodCheck: Check = {
-  id: 'okta-auth-method',
+  id: 'okta-secret',
   needs: ['okta-api'],
   run: withApp((app) => {
     const method = app.tokenEndpointAuthMethod;
@@ -189,7 +189,7 @@ function isCortexHost(uri: string, redirectUri: string): boolean {
 }
 
 const initiateLoginCheck: Check = {
-  id: 'okta-initiate-login',
+  id: 'okta-sign-on',
   needs: ['okta-api'],
   run: withApp((app, _target, ctx) => {
     const uri = app.initiateLoginUri?.trim();

@@ -6,8 +6,8 @@
  */
 import { check as api } from './okta-api.js';
 import { checks as appChecks } from './okta-app.js';
-import { check as assignments } from './okta-assignments.js';
-import { check as policies } from './okta-policies.js';
+import { check as assignments } from './okta-assign.js';
+import { check as policies } from './okta-policy.js';
 import type { Check } from './types.js';
 
 export { oktaTokenAccount, resolveOktaToken } from '../okta/management.js';

@@ -29,11 +29,11 @@ export const CHECK_ORDER: readonly CheckId[] = [
   'okta-api',
   'okta-app',
   'okta-grant',
-  'okta-redirect-uri',
-  'okta-auth-method',
-  'okta-initiate-login',
-  'okta-assignments',
-  'okta-policies',
+  'okta-redir',
+  'okta-secret',
+  'okta-sign-on',
+  'okta-assign',
+  'okta-policy',
 ];
 
 /**

@@ -20,11 +20,11 @@ export type CheckId =
   | 'okta-api'
   | 'okta-app'
   | 'okta-grant'
-  | 'okta-redirect-uri'
-  | 'okta-auth-method'
-  | 'okta-initiate-login'
-  | 'okta-assignments'
-  | 'okta-policies';
+  | 'okta-redir'
+  | 'okta-secret'
+  | 'okta-sign-on'
+  | 'okta-assign'
+  | 'okta-policy';
 
 /** What a check returns. The runner adds id and duration; advice defaults to the code's advice. */
 export interface CheckOutcome {

@@ -97,8 +97,8 @@ describe('okta audit (built binary)', () => {
     expect(doc).toMatchObject({ schemaVersion: 1, ok: true, clientId: GOOD });
     const ids = doc.results[0]!.checks.map((c) => `${c.id}:${c.status}`);
     expect(ids).toContain('okta-api:pass');
-    expect(ids).toContain('okta-policies:pass');
-    expect(ids).toContain('okta-assignments:pass');
+    expect(ids).toContain('okta-policy:pass');
+    expect(ids).toContain('okta-assign:pass');
   });
 
   it('names every lock-out of a broken app in text, with the fix, and exits 1', async () => {

@@ -139,16 +139,16 @@ describe('okta audit against a custom authorization server', () => {
       'okta-api',
       'okta-app',
       'okta-grant',
-      'okta-redirect-uri',
-      'okta-auth-method',
-      'okta-initiate-login',
-      'okta-assignments',
-      'okta-policies',
+      'okta-redir',
+      'okta-secret',
+      'okta-sign-on',
+      'okta-assign',
+      'okta-policy',
     ]) {
       expect(c[id]?.status, id).toBe('pass');
     }
     expect(r.ok).toBe(true);
-    expect(c['okta-policies']?.title).toContain('"Cortex"');
+    expect(c['okta-policy']?.title).toContain('"Cortex"');
   });
 
   it('names an inactive app', async () => {
@@ -160,14 +160,14 @@ describe('okta audit against a custom authorization server', () => {
 
   it('names an app nobody is assigned to', async () => {
     const r = await audit(custom, NOBODY);
-    expect(failures(r)).toEqual(['okta-assignments:OKTA_NO_ASSIGNMENTS']);
-    expect(byId(r)['okta-assignments']).toMatchObject({ status: 'fail', code: 'OKTA_NO_ASSIGNMENTS' });
-    expect(byId(r)['okta-assignments']?.advice).toContain('Assignments');
+    expect(failures(r)).toEqual(['okta-assign:OKTA_NO_ASSIGNMENTS']);
+    expect(byId(r)['okta-assign']).toMatchObject({ status: 'fail', code: 'OKTA_NO_ASSIGNMENTS' });
+    expect(byId(r)['okta-assign']?.advice).toContain('Assignments');
   });
 
   it('counts a group assignment alone as enough', async () => {
     const r = await audit(custom, NO_CODE);
-    expect(byId(r)['okta-assignments']).toMatchObject({
+    expect(byId(r)['okta-assign']).toMatchObject({
       status: 'pass',
       data: { usersAssigned: false, groupsAssigned: true },
     });
@@ -182,7 +182,7 @@ describe('okta audit against a custom authorization server', () => {
 
   it('names a missing redirect URI, and a near miss by a trailing slash', async () => {
     const r = await audit(custom, NO_REDIRECT);
-    const c = byId(r)['okta-redirect-uri'];
+    const c = byId(r)['okta-redir'];
     expect(c).toMatchObject({ status: 'fail', code: 'OKTA_REDIRECT_URI_MISSING' });
     expect(c?.detail).toContain('trailing slash');
     expect(c?.advice).toContain(`Add URI: ${CORTEX}`);
@@ -190,7 +190,7 @@ describe('okta audit against a custom authorization server', () => {
 
   it('warns on a client_secret_post app, without failing the audit', async () => {
     const r = await audit(custom, POST);
-    expect(byId(r)['okta-auth-method']).toMatchObject({ status: 'warn', code: 'OKTA_AUTH_METHOD_POST' });
+    expect(byId(r)['okta-secret']).toMatchObject({ status: 'warn', code: 'OKTA_AUTH_METHOD_POST' });
     expect(r.ok).toBe(true);
   });
 
@@ -198,17 +198,17 @@ describe('okta audit against a custom authorization server', () => {
     const r = await audit(custom, SPA);
     expect(failures(r).sort()).toEqual([
       'okta-app:OKTA_APP_NOT_OIDC',
-      'okta-auth-method:OKTA_AUTH_METHOD_UNSUPPORTED',
+      'okta-secret:OKTA_AUTH_METHOD_UNSUPPORTED',
     ]);
     expect(byId(r)['okta-app']?.detail).toContain('"browser"');
     expect(byId(r)['okta-app']?.code).toBe('OKTA_APP_NOT_OIDC');
-    expect(byId(r)['okta-auth-method']?.code).toBe('OKTA_AUTH_METHOD_UNSUPPORTED');
+    expect(byId(r)['okta-secret']?.code).toBe('OKTA_AUTH_METHOD_UNSUPPORTED');
   });
 
   it('warns when auto sign-on points elsewhere', async () => {
     const r = await audit(custom, ELSEWHERE);
-    expect(byId(r)['okta-initiate-login']).toMatchObject({ status: 'warn', code: 'OKTA_INITIATE_LOGIN_URI' });
-    expect(byId(r)['okta-initiate-login']?.detail).toContain('https://intranet.example.com/start');
+    expect(byId(r)['okta-sign-on']).toMatchObject({ status: 'warn', code: 'OKTA_INITIATE_LOGIN_URI' });
+    expect(byId(r)['okta-sign-on']?.detail).toContain('https://intranet.example.com/start');
   });
 
   it('fails when no active policy admits the client (a policy for another app, an inactive one)', async () => {
@@ -231,7 +231,7 @@ describe('okta audit against a custom authorization server', () => {
     ];
     try {
       const r = await audit(custom, GOOD);
-      const c = byId(r)['okta-policies'];
+      const c = byId(r)['okta-policy'];
       expect(c).toMatchObject({ status: 'fail', code: 'OKTA_NO_MATCHING_POLICY' });
       expect(c?.detail).toContain('"Switched off" (INACTIVE');
       expect(c?.detail).toContain('no_matching_policy');
@@ -254,7 +254,7 @@ describe('okta audit against a custom authorization server', () => {
     ];
     try {
       const r = await audit(custom, GOOD);
-      const c = byId(r)['okta-policies'];
+      const c = byId(r)['okta-policy'];
       expect(c).toMatchObject({ status: 'fail', code: 'OKTA_POLICY_RULE_NO_GRANT' });
       expect(c?.detail).toContain('"M2M only"');
       expect(c?.advice).toContain('"Machines"');
@@ -279,7 +279,7 @@ describe('okta audit against a custom authorization server', () => {
     state.policyPageSize = 1;
     try {
       const r = await audit(custom, GOOD);
-      expect(byId(r)['okta-policies']).toMatchObject({ status: 'pass', data: { policyId: '00pc' } });
+      expect(byId(r)['okta-policy']).toMatchObject({ status: 'pass', data: { policyId: '00pc' } });
     } finally {
       state.authServers!.default = saved;
       delete state.policyPageSize;
@@ -294,7 +294,7 @@ describe("okta audit: Okta's error answers", () => {
     expect(c['okta-api']).toMatchObject({ status: 'fail', code: 'OKTA_TOKEN_INVALID' });
     expect(c['okta-api']?.detail).toContain('E0000011 "Invalid token provided"');
     expect(c['okta-app']?.status).toBe('skip');
-    expect(c['okta-policies']?.status).toBe('skip');
+    expect(c['okta-policy']?.status).toBe('skip');
   });
 
   it('a token without permission: OKTA_FORBIDDEN (403 E0000006), naming the read-only admin role', async () => {
@@ -364,7 +364,7 @@ describe('okta audit against the org authorization server', () => {
   it('skips the policy step and says why', async () => {
     const r = await audit(org, GOOD);
     expect(failures(r)).toEqual([]);
-    const c = byId(r)['okta-policies'];
+    const c = byId(r)['okta-policy'];
     expect(c?.status).toBe('skip');
     expect(c?.title).toMatch(/Org authorization server/);
     expect(org.requests.some((q) => q.path.includes('/authorizationServers/'))).toBe(false);

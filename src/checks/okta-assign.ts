@@ -1,5 +1,5 @@
 /**
- * okta-assignments: somebody must be assigned to the app, or Okta refuses every sign-in ("User is not
+ * okta-assign: somebody must be assigned to the app, or Okta refuses every sign-in ("User is not
  * assigned to the client application."). Reads the first page of GET /api/v1/apps/{id}/users?limit=1
  * and /groups?limit=1: one entry in either is enough.
  */
@@ -7,7 +7,7 @@ import { managementFor, oktaErrorOutcome } from './okta-api.js';
 import type { Check } from './types.js';
 
 export const check: Check = {
-  id: 'okta-assignments',
+  id: 'okta-assign',
   needs: ['okta-api'],
   async run(target, ctx) {
     const client = managementFor(target, ctx);

@@ -1,5 +1,5 @@
 /**
- * okta-policies: on a custom authorization server (/oauth2/{authServerId}), some ACTIVE access policy
+ * okta-policy: on a custom authorization server (/oauth2/{authServerId}), some ACTIVE access policy
  * must admit the client (conditions.clients.include holds its client ID or ALL_CLIENTS) and have an
  * ACTIVE rule whose conditions.grantTypes.include holds authorization_code; otherwise every sign-in
  * ends in no_matching_policy. The org authorization server has no such policies: skipped, and said so.
@@ -23,7 +23,7 @@ function describeRule(r: OktaPolicyRule): string {
 }
 
 export const check: Check = {
-  id: 'okta-policies',
+  id: 'okta-policy',
   needs: ['okta-api'],
   async run(target, ctx) {
     const client = managementFor(target, ctx);
