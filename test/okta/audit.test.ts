@@ -2,12 +2,15 @@
 // 127.0.0.1 serving the management API from test/fixtures/okta (shapes from Okta's OpenAPI spec).
 // Each scenario is one way a connector locks a workspace out, and the audit must name it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oktaAuditChecks } from '../../src/checks/okta-audit.js';
+import { oktaAuditChecks, oktaTokenAccount, oktaTokenIfAvailable } from '../../src/checks/okta-audit.js';
 import { runChecks } from '../../src/checks/runner.js';
 import type { CheckContext } from '../../src/checks/types.js';
+import { loadDiagnoseChecks } from '../../src/commands/diagnose.js';
 import { closeAll, createDispatcher } from '../../src/net/dispatcher.js';
+import { createDefaultResolver } from '../../src/net/resolver.js';
 import type { CheckResult, DiagnoseResult } from '../../src/result.js';
 import { Secret } from '../../src/secret.js';
+import { createMemoryKeychain } from '../../src/secrets/memory-keychain.js';
 import { type OktaLike, startOktaLike } from '../support/okta-like.ts';
 import { type OktaManagementState, oktaApp, oktaFixture, oktaPolicy } from '../support/okta-management.ts';
 import { createTestPki, type TestPki } from '../support/pki.ts';
@@ -376,5 +379,46 @@ describe('the audit never writes to Okta', () => {
     const api = [...custom.requests, ...org.requests].filter((q) => q.path.startsWith('/api/v1/'));
     expect(api.length).toBeGreaterThan(40);
     expect([...new Set(api.map((q) => q.method))]).toEqual(['GET']);
+  });
+});
+
+describe('integration: the audit inside the diagnose checklist (as connector verify and set will run it)', () => {
+  it('runs after the proxy check next to the issuer checks, in CHECK_ORDER, and fails the run on a lock-out', async () => {
+    const c = ctx(NOBODY);
+    c.net.resolver = createDefaultResolver();
+    const result = await runChecks(
+      [custom.issuer],
+      [...(await loadDiagnoseChecks()), ...oktaAuditChecks()],
+      c,
+    );
+    const ids = result.results[0]!.checks.map((x) => x.id);
+    expect(ids.indexOf('discovery')).toBeGreaterThan(-1);
+    expect(ids.indexOf('okta-api')).toBeGreaterThan(ids.indexOf('clock'));
+    expect(ids.slice(-8)).toEqual([
+      'okta-api',
+      'okta-app',
+      'okta-grant',
+      'okta-redir',
+      'okta-secret',
+      'okta-sign-on',
+      'okta-assign',
+      'okta-policy',
+    ]);
+    expect(result.results[0]!.checks.find((x) => x.id === 'okta-assign')).toMatchObject({
+      status: 'fail',
+      code: 'OKTA_NO_ASSIGNMENTS',
+    });
+    expect(result.ok).toBe(false);
+  });
+
+  it('oktaTokenIfAvailable: env first, then the keychain, and no token (not an error) without a keychain', async () => {
+    const keychain = createMemoryKeychain({ initial: { [oktaTokenAccount('p')]: TOKEN } });
+    expect((await oktaTokenIfAvailable({}, keychain, 'p'))?.reveal()).toBe(TOKEN);
+    expect((await oktaTokenIfAvailable({ OKTA_API_TOKEN: FORBIDDEN_TOKEN }, keychain, 'p'))?.reveal()).toBe(
+      FORBIDDEN_TOKEN,
+    );
+    expect(await oktaTokenIfAvailable({}, keychain, 'other')).toBeUndefined();
+    keychain.simulate('unavailable');
+    expect(await oktaTokenIfAvailable({}, keychain, 'p')).toBeUndefined();
   });
 });
