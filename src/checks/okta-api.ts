@@ -39,7 +39,7 @@ function iso(d: Date): string {
  * An OktaApiError as a check outcome: each of Okta's documented errors with its own code. `what`
  * says what was being read ("the app 0oa…", "the access policies of authorization server default").
  */
-export function oktaErrorOutcome(err: unknown, what: string, org: string): CheckOutcome {
+export function oktaErrorOutcome(err: unknown, what: string, org: string, isApp = false): CheckOutcome {
   if (!(err instanceof OktaApiError)) throw err;
   const data: Record<string, unknown> = { path: err.path };
   if (err.status !== undefined) data.status = err.status;
@@ -64,11 +64,21 @@ export function oktaErrorOutcome(err: unknown, what: string, org: string): Check
         data,
       };
     case 'not-found':
+      if (!isApp) {
+        // The app was found, so the org is right: the issuer names something this org does not have.
+        return {
+          status: 'warn',
+          code: 'OKTA_API_UNCHECKED',
+          title: `Okta did not find ${what}: not checked`,
+          detail: `${org} answered ${answer}. Check that the issuer's authorization server id is right.`,
+          data,
+        };
+      }
       return {
         status: 'fail',
         code: 'OKTA_APP_NOT_FOUND',
         title: `Okta has no ${what}`,
-        detail: `${org} answered ${answer}: a wrong ID, or the token belongs to another Okta org than the issuer.`,
+        detail: `${org} answered ${answer}: a wrong client ID, or the token belongs to another Okta org than the issuer.`,
         data,
       };
     case 'rate-limited': {
@@ -135,7 +145,7 @@ export const check: Check = {
         },
       };
     } catch (err) {
-      return oktaErrorOutcome(err, `app ${clientId} (AppInstance)`, client.orgUrl);
+      return oktaErrorOutcome(err, `app ${clientId} (AppInstance)`, client.orgUrl, true);
     }
   },
 };

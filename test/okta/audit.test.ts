@@ -363,6 +363,26 @@ describe("okta audit: Okta's error answers", () => {
   });
 });
 
+describe('okta audit: an authorization server the org does not have', () => {
+  it('reads the app, then warns that the policies could not be read (404 E0000007), naming the server', async () => {
+    const other = await startOktaLike({
+      tls: pki.leaf,
+      clients: [],
+      path: '/oauth2/aus0nosuch',
+      management: managementState(),
+    });
+    try {
+      const r = await audit(other, GOOD);
+      const c = byId(r)['okta-policy'];
+      expect(c).toMatchObject({ status: 'warn', code: 'OKTA_API_UNCHECKED' });
+      expect(c?.detail).toContain('aus0nosuch (AuthorizationServer)');
+      expect(byId(r)['okta-api']?.status).toBe('pass');
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('okta audit against the org authorization server', () => {
   it('skips the policy step and says why', async () => {
     const r = await audit(org, GOOD);
