@@ -308,6 +308,19 @@ describe("okta audit: Okta's error answers", () => {
     expect(c?.advice).toContain('Read-Only Administrator');
   });
 
+  it('a token that may read apps but not authorization servers: OKTA_FORBIDDEN on okta-policy only', async () => {
+    const state = custom.management!;
+    state.forbiddenPathPrefixes = ['/api/v1/authorizationServers/'];
+    try {
+      const r = await audit(custom, GOOD);
+      expect(failures(r)).toEqual(['okta-policy:OKTA_FORBIDDEN']);
+      expect(byId(r)['okta-policy']?.title).toContain('access policies of authorization server default');
+      expect(byId(r)['okta-assign']?.status).toBe('pass');
+    } finally {
+      delete state.forbiddenPathPrefixes;
+    }
+  });
+
   it('an unknown client ID: OKTA_APP_NOT_FOUND (404 E0000007 AppInstance)', async () => {
     const r = await audit(custom, '0oaNoSuchApp0000000');
     const c = byId(r)['okta-api'];

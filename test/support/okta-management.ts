@@ -89,6 +89,8 @@ export interface OktaManagementState {
   token: string;
   /** Tokens Okta knows whose admin has no role that can read apps (403 E0000006). */
   forbiddenTokens?: string[];
+  /** Paths the main token may not read (403 E0000006), like an admin role limited to apps. */
+  forbiddenPathPrefixes?: string[];
   /** Apps by id (= client ID for OIDC apps). */
   apps: Record<string, Json>;
   /** Assigned users and groups by app id; missing means none. */
@@ -165,7 +167,7 @@ export function createOktaManagementRoutes(
       send(res, 429, oktaError('E0000047'), rate);
       return true;
     }
-    if (token !== state.token) {
+    if (token !== state.token || state.forbiddenPathPrefixes?.some((p) => url.pathname.startsWith(p))) {
       send(res, 403, oktaError('E0000006'), rate);
       return true;
     }
