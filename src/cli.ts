@@ -173,6 +173,7 @@ Examples:
     });
 
   addConnectorCommands(program, ctx);
+  addOktaCommands(program, ctx);
   addAuthCommands(program, ctx);
 
   program
@@ -661,6 +662,64 @@ ${examples([
     });
 }
 
+function addOktaCommands(program: Command, ctx: Ctx): void {
+  const okta = program
+    .command('okta')
+    .description('Check the Okta side with a read-only Okta API token (never changes anything in Okta).');
+  networkOptions(
+    okta
+      .command('audit')
+      .description(
+        "Read the Okta app and its authorization server's access policies; name every setting that would lock users out.",
+      )
+      .addOption(PROFILE_OPTION())
+      .option('--client-id <id>', 'the Okta app client ID (env CORTEX_SSO_CLIENT_ID; default: the profile)')
+      .option('--issuer <url>', 'the Okta issuer (env CORTEX_SSO_ISSUER; default: the profile)'),
+  )
+    .option('--strict', 'treat warnings as failures')
+    .option('--json', 'print one JSON document (same schema as connector verify); same as --format json')
+    .addOption(formatOption())
+    .option('--verbose', 'show details of passing checks too')
+    .addHelpText(
+      'after',
+      `
+The Okta API token comes from OKTA_API_TOKEN, else the keychain (\`cortex-sso auth login --okta\`).
+It is sent only to the issuer's Okta org, as "Authorization: SSWS ...", and only with GET requests.
+A token created by a Read-Only Administrator suffices (docs/security.md). Findings: docs/okta-audit.md.
+
+Examples:
+  cortex-sso okta audit                                  # the connector saved in the profile
+  cortex-sso okta audit --client-id 0oa... --issuer https://acme.okta.com/oauth2/default --json
+  OKTA_API_TOKEN=... cortex-sso okta audit --format junit > okta-audit-junit.xml`,
+    )
+    .action(async (opts) => {
+      const { run } = await import('./commands/okta/audit.js');
+      const format = outputFormat(opts);
+      const deps = await authDeps(ctx);
+      const result = await withProgress(ctx, format !== 'text', (onCheck) =>
+        run(
+          {
+            profile: opts.profile,
+            clientId: opts.clientId,
+            issuer: opts.issuer,
+            ...networkValues(opts),
+            strict: Boolean(opts.strict),
+          },
+          { io: ctx.io, keychain: deps.keychain, config: deps.config, ...(onCheck ? { onCheck } : {}) },
+        ),
+      );
+      await emitChecks(ctx, format, result, async () => {
+        const { renderDiagnose, painter } = await import('./report/text.js');
+        const c = painter(colorLevel(ctx.io));
+        const head = c.bold(
+          `Okta audit of app ${result.clientId} (profile "${result.profile}", redirect URI ${result.redirectUri})`,
+        );
+        return `${head}\n\n${renderDiagnose(result, textOptions(ctx, opts))}`;
+      });
+      ctx.exitCode = result.ok ? EXIT.OK : EXIT.FAILED;
+    });
+}
+
 async function authDeps(ctx: Ctx, noInput = false): Promise<import('./commands/auth/login.js').AuthDeps> {
   const [{ createOsKeychain }, { openConfigStore }, { createPrompter }, { isCi }] = await Promise.all([
     import('./secrets/keychain.js'),
@@ -679,35 +738,49 @@ async function authDeps(ctx: Ctx, noInput = false): Promise<import('./commands/a
   };
 }
 
+const OKTA_TOKEN_OPTION = () =>
+  new Option('--okta', 'the read-only Okta API token (for `okta audit`) instead of the Cortex API token');
+
 function addAuthCommands(program: Command, ctx: Ctx): void {
   const auth = program
     .command('auth')
-    .description('Manage the Cortex API key (kept in the OS keychain).')
+    .description('Manage the Cortex API key and the read-only Okta API token (kept in the OS keychain).')
     .addHelpText(
       'after',
-      examples(['cortex-sso auth login', 'cortex-sso auth status', 'cortex-sso auth logout']),
+      examples([
+        'cortex-sso auth login',
+        'cortex-sso auth status',
+        'cortex-sso auth login --okta',
+        'cortex-sso auth logout',
+      ]),
     );
   auth
     .command('login')
     .description(
-      'Store a Cortex API token in the OS keychain: asked for (masked) at a terminal, or read from a pipe with --with-token.',
+      'Store a Cortex API key (or with --okta the Okta API token) in the OS keychain: asked for (masked) at a terminal, or read from a pipe with --with-token.',
     )
     .option('--with-token', 'read the token from stdin when it is a pipe (never pass a token as a flag)')
+    .addOption(OKTA_TOKEN_OPTION())
     .addOption(PROFILE_OPTION())
     .option('--no-input', 'never prompt; with stdin at a terminal, fail instead of asking')
     .option('--json', 'print one JSON document')
     .addHelpText(
       'after',
       `
+Create the Okta API token as a Read-Only Administrator (docs/security.md); OKTA_API_TOKEN in the
+environment wins over the stored one.
+
 Examples:
   cortex-sso auth login                                  # at a terminal: asks, input hidden
   cortex-sso auth login --with-token < token.txt
-  printf %s "$CORTEX_TOKEN" | cortex-sso auth login --with-token --profile staging --json`,
+  printf %s "$CORTEX_TOKEN" | cortex-sso auth login --with-token --profile staging --json
+  cortex-sso auth login --okta                           # the Okta API token, masked prompt
+  cortex-sso auth login --okta --with-token < okta-token.txt`,
     )
     .action(async (opts) => {
       const m = await import('./commands/auth/login.js');
       const result = await m.run(
-        { profile: opts.profile, withToken: Boolean(opts.withToken) },
+        { profile: opts.profile, withToken: Boolean(opts.withToken), okta: Boolean(opts.okta) },
         await authDeps(ctx, opts.input === false),
       );
       await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
@@ -717,6 +790,7 @@ Examples:
     .description(
       'Say where the API key comes from (CORTEX_API_KEY, the keychain, or ~/.cortex/config); exit 1 when there is none.',
     )
+    .addOption(OKTA_TOKEN_OPTION())
     .addOption(PROFILE_OPTION())
     .addOption(TENANT_OPTION())
     .option('--json', 'print one JSON document')
@@ -726,19 +800,23 @@ Examples:
     )
     .action(async (opts) => {
       const m = await import('./commands/auth/status.js');
-      const result = await m.run({ profile: opts.profile, tenant: opts.tenant }, await authDeps(ctx));
+      const result = await m.run(
+        { profile: opts.profile, tenant: opts.tenant, okta: Boolean(opts.okta) },
+        await authDeps(ctx),
+      );
       await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
       ctx.exitCode = result.source === 'none' ? EXIT.FAILED : EXIT.OK;
     });
   auth
     .command('logout')
-    .description('Remove the API token from the keychain.')
+    .description('Remove the API token (or with --okta the Okta API token) from the keychain.')
+    .addOption(OKTA_TOKEN_OPTION())
     .addOption(PROFILE_OPTION())
     .option('--json', 'print one JSON document')
     .addHelpText('after', examples(['cortex-sso auth logout', 'cortex-sso auth logout --profile staging']))
     .action(async (opts) => {
       const m = await import('./commands/auth/logout.js');
-      const result = await m.run({ profile: opts.profile }, await authDeps(ctx));
+      const result = await m.run({ profile: opts.profile, okta: Boolean(opts.okta) }, await authDeps(ctx));
       await emit(ctx, Boolean(opts.json), result, async () => `${m.formatText(result)}\n`);
     });
 }

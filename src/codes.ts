@@ -436,6 +436,111 @@ export const CODES = {
     cause: 'A bug in cortex-sso.',
     advice: 'Re-run with --verbose and report it with the output (secrets are masked).',
   },
+  // ── okta audit: the Okta app and authorization server, read with a read-only API token ──
+  OKTA_TOKEN_INVALID: {
+    title: 'Okta refused the API token',
+    cause:
+      'Okta answered 401 E0000011 "Invalid token provided": the token is mistyped, revoked, expired (unused for 30 days) or from another org.',
+    advice:
+      'Create a token in the Okta admin console (Security > API > Tokens) in the org of the issuer, signed in as a read-only administrator, and store it with `cortex-sso auth login --okta` or OKTA_API_TOKEN.',
+  },
+  OKTA_FORBIDDEN: {
+    title: 'The API token may not read this',
+    cause:
+      'Okta answered 403 E0000006 "You do not have permission to perform the requested action": the admin who created the token has no role that can read apps or authorization servers.',
+    advice:
+      'Create the token as an admin with the Read-Only Administrator role (READ_ONLY_ADMIN; Security > Administrators), which can read apps, assignments and authorization servers and change nothing.',
+  },
+  OKTA_APP_NOT_FOUND: {
+    title: 'Okta has no app with this client ID',
+    cause:
+      'Okta answered 404 E0000007 "Not found: Resource not found: … (AppInstance)": the client ID is wrong, or the token belongs to another Okta org than the issuer.',
+    advice:
+      "Copy the client ID from the app's General tab (Applications > Applications > your app > Client Credentials), and make sure the issuer and the API token are from the same Okta org.",
+  },
+  OKTA_RATE_LIMITED: {
+    title: 'Okta rate-limited the audit',
+    cause:
+      'Okta answered 429 E0000047 "API call exceeded rate limit due to too many requests." and the limit resets later than the audit waits.',
+    advice:
+      'Run the audit again after the reset time shown; other scripts using the same token share its limit.',
+  },
+  OKTA_API_UNCHECKED: {
+    title: "Okta's management API could not be read",
+    cause:
+      'The request got no usable answer: a network or TLS failure, a timeout, a redirect (never followed), a server error or a body that is not what the API documents.',
+    advice:
+      'Run `cortex-sso diagnose` for the issuer to find the network layer that fails; otherwise try again later.',
+  },
+  OKTA_APP_INACTIVE: {
+    title: 'The Okta app is not active',
+    cause: "The app's status is not ACTIVE: Okta refuses every sign-in to a deactivated app.",
+    advice:
+      'Activate it: Okta admin console > Applications > Applications > your app > the status menu next to its name > Activate.',
+  },
+  OKTA_APP_NOT_OIDC: {
+    title: 'The Okta app is not an OpenID Connect web app',
+    cause:
+      "The app's sign-on method is not OIDC (signOnMode OPENID_CONNECT) or its application type is not Web (application_type web): Cortex needs a confidential web client.",
+    advice:
+      'Create a new app integration in Okta: Applications > Applications > Create App Integration > OIDC - OpenID Connect > Web Application; the type cannot be changed on an existing app.',
+  },
+  OKTA_GRANT_MISSING: {
+    title: 'The app does not allow the Authorization Code grant',
+    cause:
+      'settings.oauthClient.grant_types lacks authorization_code: Okta refuses the sign-in Cortex starts.',
+    advice:
+      'Okta admin console > Applications > your app > General > General Settings > Edit > Grant type: tick Authorization Code, then Save.',
+  },
+  OKTA_REDIRECT_URI_MISSING: {
+    title: "Cortex's redirect URI is not registered on the app",
+    cause:
+      "settings.oauthClient.redirect_uris does not hold Cortex's callback exactly (scheme, host, path, trailing slash and case all count).",
+    advice:
+      'Okta admin console > Applications > your app > General > General Settings > Edit > Sign-in redirect URIs: add https://cortexapp.auth0.com/login/callback (or the --redirect-uri shown), then Save.',
+  },
+  OKTA_AUTH_METHOD_POST: {
+    title: 'The app expects the client secret in the request body',
+    cause:
+      'credentials.oauthClient.token_endpoint_auth_method is client_secret_post; Cortex sends the secret with HTTP Basic (client_secret_basic).',
+    advice:
+      'Okta admin console > Applications > your app > General > Client Credentials > Edit > Client authentication: Client secret, and choose "Client secret basic" where the console offers the choice; otherwise test a sign-in before relying on it.',
+  },
+  OKTA_AUTH_METHOD_UNSUPPORTED: {
+    title: 'The app does not authenticate with a client secret',
+    cause:
+      'credentials.oauthClient.token_endpoint_auth_method is none, private_key_jwt or client_secret_jwt: Cortex only sends a client ID and secret (client_secret_basic).',
+    advice:
+      'Okta admin console > Applications > your app > General > Client Credentials > Edit > Client authentication: Client secret; copy the new secret into the connector.',
+  },
+  OKTA_INITIATE_LOGIN_URI: {
+    title: 'Auto sign-on points somewhere else than Cortex',
+    cause:
+      "settings.oauthClient.initiate_login_uri is set but is not Cortex's (https://cortexapp.auth0.com/login/callback): the Okta dashboard tile opens another page.",
+    advice:
+      "Okta admin console > Applications > your app > General > General Settings > Edit > Initiate login URI: https://cortexapp.auth0.com/login/callback (Cortex's Okta guide), or clear it if you do not use the tile.",
+  },
+  OKTA_NO_ASSIGNMENTS: {
+    title: 'Nobody is assigned to the Okta app',
+    cause:
+      'The app has no assigned user and no assigned group: Okta refuses every sign-in with "User is not assigned to the client application."',
+    advice:
+      'Okta admin console > Applications > your app > Assignments > Assign > Assign to Groups (or People): assign at least the people who will sign in to Cortex, before saving the connector.',
+  },
+  OKTA_NO_MATCHING_POLICY: {
+    title: 'No access policy of the authorization server admits the app',
+    cause:
+      'On a custom authorization server, no ACTIVE access policy includes this client (or All clients): every sign-in ends in no_matching_policy ("Policy evaluation failed for this request, please check the policy configurations.").',
+    advice:
+      'Okta admin console > Security > API > Authorization Servers > your server > Access Policies > Add Policy (or edit one): Assign to "The following clients" with this app (or All clients), make it Active, and add a rule that allows Authorization Code.',
+  },
+  OKTA_POLICY_RULE_NO_GRANT: {
+    title: 'No active policy rule allows the Authorization Code grant for the app',
+    cause:
+      'An active access policy admits the client, but none of its ACTIVE rules includes authorization_code in its grant types: sign-in ends in no_matching_policy.',
+    advice:
+      'Okta admin console > Security > API > Authorization Servers > your server > Access Policies > the policy naming the app > its rule > Edit > IF Grant type is: tick Authorization Code (and make the rule Active).',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

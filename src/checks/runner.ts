@@ -26,6 +26,14 @@ export const CHECK_ORDER: readonly CheckId[] = [
   'credentials',
   'redirect-uri',
   'cortex-connection',
+  'okta-api',
+  'okta-app',
+  'okta-grant',
+  'okta-redir',
+  'okta-secret',
+  'okta-sign-on',
+  'okta-assign',
+  'okta-policy',
 ];
 
 /**

@@ -16,7 +16,15 @@ export type CheckId =
   | 'clock'
   | 'credentials'
   | 'redirect-uri'
-  | 'cortex-connection';
+  | 'cortex-connection'
+  | 'okta-api'
+  | 'okta-app'
+  | 'okta-grant'
+  | 'okta-redir'
+  | 'okta-secret'
+  | 'okta-sign-on'
+  | 'okta-assign'
+  | 'okta-policy';
 
 /** What a check returns. The runner adds id and duration; advice defaults to the code's advice. */
 export interface CheckOutcome {
@@ -67,6 +75,8 @@ export interface Facts {
   discovery?: DiscoveryDocument;
   /** discovery/clock: the Date header of the first HTTP answer from the issuer host. */
   serverDate?: string;
+  /** okta-api: the Okta app read from the management API (never its client secret). */
+  oktaApp?: import('../okta/management.js').OktaApp;
 }
 
 /** Options shared by every check, from the command line. */
@@ -82,6 +92,10 @@ export interface CheckOptions {
   redirectUri?: string;
   /** verify: what Cortex holds for this profile's connection (GET /api/v1/sso/configurations). */
   cortexConnection?: () => Promise<import('../cortex/connections.js').CortexConnectionReport>;
+  /** okta audit: the read-only Okta API token, sent only to the issuer's org as `SSWS`. */
+  oktaApiToken?: import('../secret.js').Secret;
+  /** okta audit: the longest wait for X-Rate-Limit-Reset before reporting OKTA_RATE_LIMITED (ms). */
+  oktaRateLimitMaxWaitMs?: number;
 }
 
 export interface CheckContext {

@@ -54,7 +54,8 @@ const ANSI = /\u001b\[/;
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏|/\\-]\s+Checking/;
 /** The checks only `connector verify` adds (they need a client ID and secret, or the API). */
 const VERIFY_ONLY_IDS: readonly string[] = ['credentials', 'redirect-uri', 'cortex-connection'];
-const DIAGNOSE_IDS = CHECK_ORDER.filter((id) => !VERIFY_ONLY_IDS.includes(id));
+/** The Okta-side audit (okta-*) runs only with an Okta API token: okta audit, or verify/set with one. */
+const DIAGNOSE_IDS = CHECK_ORDER.filter((id) => !VERIFY_ONLY_IDS.includes(id) && !id.startsWith('okta-'));
 
 let pki: TestPki;
 let dir: string;

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createOktaManagementRoutes, type OktaManagementState } from './okta-management.ts';
 import type { TestLeaf } from './pki.ts';
 
 export interface OktaLikeClient {
@@ -39,6 +40,8 @@ export interface OktaLikeOptions {
   path?: string;
   /** The org has API Access Management (custom authorization servers). Default true. */
   apiAccessManagement?: boolean;
+  /** Also serve Okta's read-only management API (/api/v1/...) from this state (test/support/okta-management.ts). */
+  management?: OktaManagementState;
 }
 
 export interface OktaLikeRequest {
@@ -56,6 +59,8 @@ export interface OktaLike {
   requests: OktaLikeRequest[];
   /** Answer every token and authorize request with 429 E0000047 until this epoch second; null to stop. */
   setRateLimit(resetEpochSeconds: number | null): void;
+  /** The management API's state (when served): tests change it between runs. */
+  management?: OktaManagementState;
   close(): Promise<void>;
 }
 
@@ -347,9 +352,13 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
     );
   }
 
+  const management = opts.management
+    ? createOktaManagementRoutes(opts.management, () => `https://localhost:${port}`)
+    : undefined;
   const server = https.createServer({ key: opts.tls.keyPem, cert: opts.tls.chainPem }, (req, res) => {
     const url = new URL(req.url ?? '/', `https://localhost:${port}`);
     requests.push({ method: req.method ?? 'GET', path: url.pathname });
+    if (management?.(req, res, url)) return;
     const as = authServerOf(url.pathname);
     const route = as?.route ?? '';
     const handle = async () => {
@@ -380,6 +389,7 @@ export async function startOktaLike(opts: OktaLikeOptions): Promise<OktaLike> {
     setRateLimit(reset) {
       rateLimitReset = reset;
     },
+    ...(opts.management ? { management: opts.management } : {}),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,6 +1,7 @@
 import { resolveProfileName } from '../../config/resolve.js';
 import type { ConfigStore } from '../../config/store.js';
 import { CortexSsoError } from '../../errors.js';
+import { oktaTokenAccount } from '../../okta/management.js';
 import type { Prompter } from '../../prompter.js';
 import { Secret } from '../../secret.js';
 import { apiTokenAccount, type Keychain } from '../../secrets/keychain.js';
@@ -24,6 +25,8 @@ export interface LoginOptions {
    * without it: a terminal never echoes the token. The token is never accepted as a flag value.
    */
   withToken?: boolean;
+  /** Store the read-only Okta API token (for `okta audit`) instead of the Cortex API token. */
+  okta?: boolean;
 }
 
 export interface LoginResult {
@@ -31,12 +34,15 @@ export interface LoginResult {
   stored: true;
   tokenLastFour: string;
   keychain: string;
+  /** Present when the Okta API token was stored (`--okta`). */
+  okta?: true;
 }
 
 const MAX_TOKEN_BYTES = 64 * 1024;
 
 export async function run(opts: LoginOptions, deps: AuthDeps): Promise<LoginResult> {
   const profile = resolveProfileName(opts.profile, deps.env);
+  if (opts.okta) return loginOkta(opts, deps, profile);
   let token: Secret;
   if (deps.stdin?.isTTY) {
     // Reading a terminal as a pipe would wait without a word and echo the token as it is typed.
@@ -70,6 +76,40 @@ export async function run(opts: LoginOptions, deps: AuthDeps): Promise<LoginResu
   }
   await deps.keychain.set(apiTokenAccount(profile), token);
   return { profile, stored: true, tokenLastFour: token.lastFour, keychain: deps.keychain.description };
+}
+
+/** The Okta API token: from stdin with --with-token, else typed at a masked prompt. Never a flag. */
+async function loginOkta(opts: LoginOptions, deps: AuthDeps, profile: string): Promise<LoginResult> {
+  let token: Secret;
+  if (opts.withToken) {
+    if (!deps.stdin) throw new CortexSsoError('INPUT_MISSING', 'No stdin to read the Okta API token from.');
+    token = parseToken(await readAll(deps.stdin, MAX_TOKEN_BYTES));
+  } else if (deps.interactive && deps.prompter) {
+    const typed = await deps.prompter.password('Okta API token (read-only admin; input hidden)', {
+      validate: (v) => {
+        try {
+          parseToken(v);
+          return true;
+        } catch (err) {
+          return err instanceof Error ? err.message.replace('read from stdin ', '') : String(err);
+        }
+      },
+    });
+    token = parseToken(typed.reveal());
+  } else {
+    throw new CortexSsoError(
+      'INPUT_MISSING',
+      'Pass --with-token and the Okta API token on stdin (`cortex-sso auth login --okta --with-token < okta-token.txt`), or run at a terminal to type it at a masked prompt.',
+    );
+  }
+  await deps.keychain.set(oktaTokenAccount(profile), token);
+  return {
+    profile,
+    stored: true,
+    tokenLastFour: token.lastFour,
+    keychain: deps.keychain.description,
+    okta: true,
+  };
 }
 
 /** Removes one trailing newline; refuses empty values and values with whitespace inside. */
@@ -107,7 +147,7 @@ async function readAll(stream: NodeJS.ReadableStream, maxBytes: number): Promise
 
 export function formatText(result: LoginResult): string {
   return [
-    `Stored the Cortex API token (****${result.tokenLastFour}) for profile "${result.profile}".`,
+    `Stored the ${result.okta ? 'Okta' : 'Cortex'} API token (****${result.tokenLastFour}) for profile "${result.profile}".`,
     `Keychain: ${result.keychain}`,
   ].join('\n');
 }

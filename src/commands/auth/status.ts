@@ -1,11 +1,14 @@
 import { readCortexCliTenant } from '../../config/cortex-cli-config.js';
 import { resolveApiToken, resolveProfileName } from '../../config/resolve.js';
+import { resolveOktaToken } from '../../okta/management.js';
 import type { AuthDeps } from './login.js';
 
 export interface StatusOptions {
   profile?: string;
   /** Section of Cortex CLI's ~/.cortex/config to read. */
   tenant?: string;
+  /** The Okta API token (OKTA_API_TOKEN or `auth login --okta`) instead of the Cortex one. */
+  okta?: boolean;
 }
 
 export interface StatusResult {
@@ -19,13 +22,20 @@ export interface StatusResult {
   keychain: string;
   /** Set when no key was found: not an exception, a state. */
   code?: 'SECRET_NOT_FOUND';
+  /** Present when the Okta API token was asked about (`--okta`). */
+  okta?: true;
 }
 
 export async function run(opts: StatusOptions, deps: AuthDeps): Promise<StatusResult> {
   const profile = resolveProfileName(opts.profile, deps.env);
-  const found = await resolveApiToken(deps.env, deps.keychain, profile, () =>
-    readCortexCliTenant(deps.env, opts.tenant),
-  );
+  const okta = opts.okta ? { okta: true as const } : {};
+  const found = opts.okta
+    ? await resolveOktaToken(deps.env, deps.keychain, profile).then((f) =>
+        f ? { ...f, where: f.source === 'env' ? 'OKTA_API_TOKEN' : deps.keychain.description } : null,
+      )
+    : await resolveApiToken(deps.env, deps.keychain, profile, () =>
+        readCortexCliTenant(deps.env, opts.tenant),
+      );
   const keychain = deps.keychain.description;
   if (!found) {
     return {
@@ -36,6 +46,7 @@ export async function run(opts: StatusOptions, deps: AuthDeps): Promise<StatusRe
       tokenLastFour: '',
       keychain,
       code: 'SECRET_NOT_FOUND',
+      ...okta,
     };
   }
   return {
@@ -45,10 +56,27 @@ export async function run(opts: StatusOptions, deps: AuthDeps): Promise<StatusRe
     where: found.where,
     tokenLastFour: found.token.lastFour,
     keychain,
+    ...okta,
   };
 }
 
 export function formatText(result: StatusResult): string {
+  if (result.okta) {
+    switch (result.source) {
+      case 'env':
+        return `Profile "${result.profile}": Okta API token from OKTA_API_TOKEN (****${result.tokenLastFour}).`;
+      case 'keychain':
+        return [
+          `Profile "${result.profile}": Okta API token from the keychain (****${result.tokenLastFour}).`,
+          `Keychain: ${result.keychain}`,
+        ].join('\n');
+      default:
+        return [
+          `Profile "${result.profile}": no Okta API token (SECRET_NOT_FOUND).`,
+          'Run `cortex-sso auth login --okta` (masked prompt, or --with-token on stdin) or set OKTA_API_TOKEN.',
+        ].join('\n');
+    }
+  }
   const key = result.tokenLastFour ? `****${result.tokenLastFour}` : 'a short key';
   switch (result.source) {
     case 'env':

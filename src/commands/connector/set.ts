@@ -284,7 +284,10 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
   const initial = await api.client.listConfigurations();
   const replaces = connectionToReplace(initial, profile ?? {}, next);
 
-  // 3. Pre-flight: the same checks as `connector verify`, on the NEW values.
+  // 3. Pre-flight: the same checks as `connector verify`, on the NEW values (with an Okta API token,
+  // the Okta-side audit too: an inactive app or nobody assigned locks users out as surely).
+  const { oktaTokenIfAvailable } = await import('../../checks/okta-audit.js');
+  const oktaApiToken = await oktaTokenIfAvailable(deps.io.env, deps.keychain, profileName);
   const preflight = await runVerification(
     {
       issuer: g.issuer,
@@ -297,6 +300,7 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
       warnDays: opts.warnDays,
       strict: false,
       allowHttpLoopback: Boolean(opts.allowHttpLoopback),
+      ...(oktaApiToken ? { oktaApiToken } : {}),
     },
     deps,
   );

@@ -199,6 +199,8 @@ export interface VerifyInput {
   cortexConnection?: () => Promise<import('../../cortex/connections.js').CortexConnectionReport>;
   /** Include the cortex-connection check (verify), skipped when there is no API key. */
   compareWithCortex?: boolean;
+  /** A read-only Okta API token: the Okta-side audit (okta-* checks) runs too. */
+  oktaApiToken?: Secret;
 }
 
 /** The diagnose checklist for the issuer, then the probes that need no user, then Cortex's side. */
@@ -224,6 +226,8 @@ export async function runVerification(
   const checks = [...(await loadDiagnoseChecks()), credentials.check, redirect.check];
   // Cortex's connection is compared by `verify`; `set` has not pushed it yet.
   if (input.compareWithCortex) checks.push(cortexConnection.check);
+  // With an Okta API token, the Okta-side audit reads the app and its policies (GET only).
+  if (input.oktaApiToken) checks.push(...(await import('../../checks/okta-audit.js')).oktaAuditChecks());
   const net = createNetContext({
     ...(input.caFile ? { caFile: input.caFile } : {}),
     ...(input.proxy ? { proxyFlag: input.proxy } : {}),
@@ -244,6 +248,7 @@ export async function runVerification(
           clientSecret: input.clientSecret,
           redirectUri: input.redirectUri,
           ...(input.cortexConnection ? { cortexConnection: input.cortexConnection } : {}),
+          ...(input.oktaApiToken ? { oktaApiToken: input.oktaApiToken } : {}),
         },
         net,
         now: deps.now ?? (() => new Date()),

@@ -93,6 +93,9 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
     }
   }
 
+  const { oktaTokenIfAvailable } = await import('../../checks/okta-audit.js');
+  const oktaApiToken = await oktaTokenIfAvailable(env, deps.keychain, profileName);
+
   const result = await runVerification(
     {
       issuer,
@@ -107,6 +110,7 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
       allowHttpLoopback: Boolean(opts.allowHttpLoopback),
       ...(cortexConnection ? { cortexConnection } : {}),
       compareWithCortex: true,
+      ...(oktaApiToken ? { oktaApiToken } : {}),
     },
     deps,
   );

@@ -1,0 +1,113 @@
+// `cortex-sso okta audit`: read the Okta app (and its authorization server's access policies) with a
+// read-only Okta API token and name every setting that would lock users out. Runs the okta-* checks
+// through the same runner as diagnose and connector verify: same results, codes, JSON, exit codes.
+import { resolveProfileName } from '../../config/resolve.js';
+import type { ConfigStore } from '../../config/store.js';
+import { CortexSsoError } from '../../errors.js';
+import type { Io } from '../../io.js';
+import { resolveOktaToken } from '../../okta/management.js';
+import type { CheckResult, DiagnoseResult } from '../../result.js';
+import type { Secret } from '../../secret.js';
+import type { Keychain } from '../../secrets/keychain.js';
+import { checkClientId, checkIssuer, DEFAULT_REDIRECT_URI } from '../connector/shared.js';
+import { validateNetworkFlags } from '../diagnose.js';
+
+export interface AuditOptions {
+  profile?: string;
+  clientId?: string;
+  issuer?: string;
+  redirectUri?: string;
+  caFile?: string;
+  proxy?: string;
+  timeoutSeconds: number;
+  warnDays: number;
+  strict: boolean;
+  allowHttpLoopback?: boolean;
+}
+
+export interface AuditDeps {
+  io: Io;
+  keychain: Keychain;
+  config: ConfigStore;
+  onCheck?: (issuerInput: string, result: CheckResult) => void;
+  now?: () => Date;
+}
+
+/** Same document as `connector verify --json` (VerifyResult in docs/json-schema.json). Never the token. */
+export interface AuditResult extends DiagnoseResult {
+  profile: string;
+  clientId: string;
+  redirectUri: string;
+}
+
+const TOKEN_HOWTO =
+  'the Okta API token: OKTA_API_TOKEN, or `cortex-sso auth login --okta` to keep one in the keychain (a read-only admin token; see docs/security.md)';
+
+export async function run(opts: AuditOptions, deps: AuditDeps): Promise<AuditResult> {
+  validateNetworkFlags(opts.timeoutSeconds, opts.warnDays);
+  const env = deps.io.env;
+  const profileName = resolveProfileName(opts.profile, env);
+  const profile = deps.config.getProfile(profileName);
+
+  const clientIdRaw = opts.clientId ?? env.CORTEX_SSO_CLIENT_ID ?? profile?.clientId;
+  const issuerRaw = opts.issuer ?? env.CORTEX_SSO_ISSUER ?? profile?.issuer;
+  const missing: string[] = [];
+  if (!clientIdRaw)
+    missing.push('the client ID: --client-id, CORTEX_SSO_CLIENT_ID, or `connector set` first');
+  if (!issuerRaw) missing.push('the issuer: --issuer, CORTEX_SSO_ISSUER, or `connector set` first');
+
+  let found: { token: Secret; source: 'env' | 'keychain' } | null = null;
+  try {
+    found = await resolveOktaToken(env, deps.keychain, profileName);
+  } catch (err) {
+    // No keychain here (CI): say so next to the way that works without one.
+    if (!(err instanceof CortexSsoError)) throw err;
+    missing.push(`${TOKEN_HOWTO}; the keychain could not be read: ${err.code}`);
+  }
+  if (!found && !missing.some((m) => m.startsWith('the Okta API token'))) missing.push(TOKEN_HOWTO);
+  if (missing.length > 0 || !clientIdRaw || !issuerRaw || !found) {
+    throw new CortexSsoError('INPUT_MISSING', `Nothing to audit for profile "${profileName}"; missing:`, {
+      detail: missing.map((m) => `  - ${m}`).join('\n'),
+    });
+  }
+  const clientId = checkClientId(clientIdRaw, opts.clientId ? '--client-id' : '').value;
+  const issuer = checkIssuer(issuerRaw, opts.issuer ? '--issuer' : '', Boolean(opts.allowHttpLoopback)).value;
+  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
+
+  const [{ runChecks }, { createNetContext }, proxy, { oktaAuditChecks }] = await Promise.all([
+    import('../../checks/runner.js'),
+    import('../../net/create.js'),
+    import('../../checks/proxy.js'),
+    import('../../checks/okta-audit.js'),
+  ]);
+  const timeoutMs = Math.round(opts.timeoutSeconds * 1000);
+  const net = createNetContext({
+    ...(opts.caFile ? { caFile: opts.caFile } : {}),
+    ...(opts.proxy ? { proxyFlag: opts.proxy } : {}),
+    timeoutMs,
+    env,
+  });
+  try {
+    const result = await runChecks(
+      [issuer],
+      [proxy.check, ...oktaAuditChecks()],
+      {
+        options: {
+          timeoutMs,
+          warnDays: opts.warnDays,
+          strict: opts.strict,
+          allowHttpLoopback: Boolean(opts.allowHttpLoopback),
+          clientId,
+          redirectUri,
+          oktaApiToken: found.token,
+        },
+        net,
+        now: deps.now ?? (() => new Date()),
+      },
+      deps.onCheck ? { onCheck: deps.onCheck } : {},
+    );
+    return { ...result, profile: profileName, clientId, redirectUri };
+  } finally {
+    await net.close();
+  }
+}
