@@ -277,13 +277,13 @@ describe('the OAuth/Okta error readers keep their promises on hostile answers', 
           (acc, [t, at]) => `<${t}${at}>${p.inner[0]}${acc}${p.inner[1]}</${t}>`,
           value,
         );
+        // As on Okta's page, each label-value pair sits in its own block: the visible text of two
+        // inline elements side by side runs together ("invalid_requestDescription") in a browser too.
         const desc = p.description
-          ? `${p.description[0]}<p>${p.description[1].replace(/[<>&]/g, ' ')}</p>`
+          ? `<div class="detail">${p.description[0]}<span>${p.description[1].replace(/[<>&]/g, ' ')}</span></div>`
           : '';
-        return {
-          code: p.code,
-          html: `<html><body>${p.decoy}${p.label}${p.gap}${valueHtml}${desc}</body></html>`,
-        };
+        const pair = `<div class="detail">${p.label}${p.gap}${valueHtml}</div>`;
+        return { code: p.code, html: `<html><body>${p.decoy}${pair}${desc}</body></html>` };
       });
     fc.assert(
       fc.property(page, ({ code: c, html }) => {
