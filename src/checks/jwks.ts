@@ -61,7 +61,8 @@ export function keyProblems(key: unknown): string[] {
   const k = key as Record<string, unknown>;
   const out: string[] = [];
   if (!nonEmptyString(k.kty)) out.push('has no kty');
-  else if (!(k.kty in MATERIAL)) out.push(`has unknown kty "${k.kty}"`);
+  // Own members only: a kty of "__proto__" or "toString" must not reach Object.prototype.
+  else if (!Object.hasOwn(MATERIAL, k.kty)) out.push(`has unknown kty "${k.kty}"`);
   else {
     const absent = (MATERIAL[k.kty] ?? []).filter((m) => !nonEmptyString(k[m]));
     if (absent.length > 0) out.push(`lacks ${absent.join(', ')} for kty ${k.kty}`);

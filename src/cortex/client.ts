@@ -515,7 +515,8 @@ function httpError(c: Call, a: Final, base: string, quote: (s: string) => string
   let said: string;
   if (parsed) said = parsed.details ? `${parsed.message}: ${parsed.details}` : parsed.message;
   else if (violations.length > 0) said = 'the values were refused';
-  else if (a.json !== undefined && typeof (a.json as { error?: unknown }).error === 'string')
+  // `null` is JSON too: an answer of `null` must not make this line throw.
+  else if (typeof (a.json as { error?: unknown } | null | undefined)?.error === 'string')
     said = String((a.json as { error: string }).error);
   else said = `a ${contentTypeOf(a)} answer`;
 

@@ -95,7 +95,7 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
 
   let text = trimmed;
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[^:/]+:\d+(\/|$)/.test(text)) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[^:/]+:\d+([/?#]|$)/.test(text)) {
       return {
         ok: false,
         code: 'ISSUER_URL_INVALID',
@@ -122,13 +122,15 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
   clean.hash = '';
   const suggestionBase = (u: URL) =>
     stripTrailingSlash(
-      `${u.protocol === 'http:' && !loopback ? 'https:' : u.protocol}//${u.host}${u.pathname}`,
+      u.protocol === 'http:' && !loopback
+        ? `https://${httpsHost(u)}${u.pathname}`
+        : `${u.protocol}//${u.host}${u.pathname}`,
     );
 
   // The admin console is the most common paste (an app's page: /admin/app/oidc_client/instance/0oa...#tab-general):
   // say so first, whatever its scheme, path, query or fragment.
   const adminMatch = /^(.+)-admin\.([^.].*)$/.exec(host.toLowerCase());
-  if (adminMatch && oktaDomainOf(host) && (url.protocol === 'https:' || url.protocol === 'http:')) {
+  if (adminMatch && oktaDomainOf(host.toLowerCase())) {
     return {
       ok: false,
       code: 'ISSUER_ADMIN_DOMAIN',
@@ -141,7 +143,7 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
       ok: false,
       code: 'ISSUER_URL_INVALID',
       message: `The issuer must be an https URL; "${trimmed}" uses ${url.protocol.slice(0, -1)}.`,
-      suggestion: stripTrailingSlash(`https://${url.host}${url.pathname}`),
+      suggestion: normalizedSuggestion(`https://${httpsHost(url)}${url.pathname}`),
     };
   }
   if (url.protocol === 'http:') {
@@ -150,7 +152,7 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
         ok: false,
         code: 'ISSUER_URL_INVALID',
         message: `The issuer must use https; "${trimmed}" uses plain http, which OpenID providers and Cortex refuse.`,
-        suggestion: suggestionBase(clean),
+        suggestion: normalizedSuggestion(suggestionBase(clean)),
       };
     }
     if (!opts.allowHttpLoopback) {
@@ -158,7 +160,7 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
         ok: false,
         code: 'ISSUER_URL_INVALID',
         message: `"${trimmed}" uses plain http. It is allowed only for a loopback issuer with --allow-http-loopback.`,
-        suggestion: stripTrailingSlash(`https://${url.host}${url.pathname}`),
+        suggestion: normalizedSuggestion(`https://${httpsHost(url)}${url.pathname}`),
       };
     }
   }
@@ -167,7 +169,7 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
       ok: false,
       code: 'ISSUER_URL_INVALID',
       message: 'The issuer must not contain a user name or password (user:password@host).',
-      suggestion: suggestionBase(clean),
+      suggestion: normalizedSuggestion(suggestionBase(clean)),
     };
   }
   if (url.search || url.hash) {
@@ -184,7 +186,7 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
   let path = url.pathname;
   const before = normalizations.length;
   if (WELL_KNOWN.test(path)) {
-    path = path.replace(WELL_KNOWN, '');
+    while (WELL_KNOWN.test(path)) path = path.replace(WELL_KNOWN, '');
     normalizations.push('removed the pasted discovery path /.well-known/...');
   }
   if (path.length > 1 && path.endsWith('/')) {
@@ -260,11 +262,20 @@ export function parseIssuer(input: string, opts: ParseIssuerOptions = {}): Parse
  * issuer path (/oauth2/{id}, a discovery or endpoint URL) is kept, normalized; any console page is dropped.
  */
 function adminSuggestion(orgHost: string, url: URL): string {
-  const host = url.port ? `${orgHost}:${url.port}` : orgHost;
+  const host = httpsHost(new URL(`${url.protocol}//${url.port ? `${orgHost}:${url.port}` : orgHost}`));
   const path = url.pathname;
   if (path === '/' || path === '') return `https://${host}`;
   const r = parseIssuer(`https://${host}${path}`);
   return r.ok && r.value.kind !== 'generic' ? r.value.issuer : `https://${host}`;
+}
+
+/** The host of `u` as an https URL carries it: a port 443 typed after http:// (or ftp://) is https's default and goes. */
+function httpsHost(u: URL): string {
+  try {
+    return new URL(`https://${u.host}`).host;
+  } catch {
+    return u.host;
+  }
 }
 
 function stripTrailingSlash(s: string): string {
@@ -272,8 +283,14 @@ function stripTrailingSlash(s: string): string {
 }
 
 function normalizePathOnly(u: URL): string {
-  const r = parseIssuer(`${u.protocol}//${u.host}${u.pathname}`, { allowHttpLoopback: true });
-  return r.ok ? r.value.issuer : stripTrailingSlash(`${u.protocol}//${u.host}${u.pathname}`);
+  return normalizedSuggestion(`${u.protocol}//${u.host}${u.pathname}`);
+}
+
+/** A suggestion as parseIssuer would normalize it, so that it is accepted as it stands. */
+function normalizedSuggestion(candidate: string): string {
+  const r = parseIssuer(candidate, { allowHttpLoopback: true });
+  if (r.ok) return r.value.issuer;
+  return r.suggestion ?? stripTrailingSlash(candidate);
 }
 
 /** A one-line description of what kind of issuer this is, for humans. */

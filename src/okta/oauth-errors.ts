@@ -82,13 +82,25 @@ function clip(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;
   const t = s.replace(/[ \t\n\r\f\v]+/g, ' ').trim();
   if (t === '') return undefined;
-  const cut = t.length > MAX_DESCRIPTION ? `${t.slice(0, MAX_DESCRIPTION - 1)}…` : t;
-  return escapeControl(cut);
+  return cutEscaped(escapeControl(t), MAX_DESCRIPTION);
 }
 
 /** An error name or id: short, control characters escaped. */
 function name(s: string): string {
-  return escapeControl(s.length > 80 ? `${s.slice(0, 79)}…` : s);
+  return cutEscaped(escapeControl(s), 80);
+}
+
+/**
+ * At most `max` characters of already escaped text: cut after escaping, since an escape is up to six
+ * characters long, and never inside an escape (\xNN, \uNNNN) or a surrogate pair.
+ */
+function cutEscaped(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cut = s
+    .slice(0, max - 1)
+    .replace(/\\(?:x[0-9a-f]?|u[0-9a-f]{0,3})?$/, '')
+    .replace(/[\ud800-\udbff]$/, '');
+  return `${cut}…`;
 }
 
 function str(v: unknown): string | undefined {

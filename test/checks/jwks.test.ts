@@ -88,4 +88,13 @@ describe('keyProblems', () => {
     expect(keyProblems({ kty: 'oct', kid: 'h', k: 'c2VjcmV0' })[0]).toContain('symmetric');
     expect(keyProblems('nope')).toEqual(['is not a JSON object']);
   });
+  // Found by test/property/discovery-jwks.property.test.ts: the kty lookup reached Object.prototype
+  // and threw "filter is not a function" on a hostile key set.
+  it.each(['__proto__', 'constructor', 'toString'])(
+    'names a kty of "%s" as unknown instead of throwing',
+    (kty) => {
+      expect(keyProblems({ kty, kid: 'k1' })).toEqual([`has unknown kty "${kty}"`]);
+      expect(keyProblems(JSON.parse(`{"kty":"${kty}","kid":"k1"}`))).toEqual([`has unknown kty "${kty}"`]);
+    },
+  );
 });

@@ -241,6 +241,20 @@ describe('listing the SSO configurations', () => {
     expect(e.message).toContain('boom\\x1b[2J\\r\\nok: connector saved\\u202e');
   });
 
+  // Found by test/property/cortex-api.property.test.ts: a JSON `null` error body made the client
+  // throw a TypeError instead of its documented CortexApiError.
+  it.each([401, 500])(
+    'an HTTP %i whose JSON body is null is a documented error, not a TypeError',
+    async (status) => {
+      const api = await scripted((_req, res) => json(res, status, 'null'));
+      const e = await failure(client(api.url, { maxTries: 1 }).listConfigurations());
+      expect(e).toBeInstanceOf(CortexApiError);
+      expect(e.code).toBe(status === 401 ? 'API_UNAUTHORIZED' : 'API_UNAVAILABLE');
+      const d = await failure(client(api.url, { maxTries: 1 }).deleteConnection('c-1'));
+      expect(d).toBeInstanceOf(CortexApiError);
+    },
+  );
+
   it('honours Retry-After on 429, then succeeds', async () => {
     let n = 0;
     const api = await scripted((_req, res) => {

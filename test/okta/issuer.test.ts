@@ -155,6 +155,41 @@ describe('parseIssuer', () => {
     expect(p.loopback).toBe(true);
     expect(ok('localhost:8443').issuer).toBe('https://localhost:8443');
   });
+
+  // Counterexamples found by test/property/issuer.property.test.ts: every suggestion must itself be
+  // accepted, already normalized, and a normalized issuer must parse to itself.
+  it.each([
+    // http's port 443 is https's default: it is not carried into the https suggestion.
+    ['http://acme.okta.com:443', 'https://acme.okta.com'],
+    ['http://acme-admin.okta.com:443/admin/dashboard', 'https://acme.okta.com'],
+    // Another scheme on the admin console is still the admin console.
+    ['ftp://acme-admin.okta.com', 'https://acme.okta.com'],
+    // A case-changed Okta path falls back to the org issuer, not to a path parseIssuer refuses.
+    ['HTTPS://ACME.OKTA.COM/OAUTH2/DEFAULT?x=1', 'https://acme.okta.com'],
+    // Suggestions are normalized the way an accepted value would be.
+    [
+      'https://user:pw@acme.okta.com/oauth2/default/.well-known/openid-configuration',
+      'https://acme.okta.com/oauth2/default',
+    ],
+    ['http://acme.okta.com/oauth2/default/v1/token', 'https://acme.okta.com/oauth2/default'],
+  ])('suggests an accepted, normalized issuer for %s', (input, suggestion) => {
+    expect(bad(input).suggestion).toBe(suggestion);
+    const again = ok(suggestion);
+    expect(again.issuer).toBe(suggestion);
+    expect(again.normalizations).toEqual([]);
+  });
+
+  it('reads a bare host with a port followed by a query as a host, not as a scheme', () => {
+    const r = bad('acme-admin.okta.com:443?x');
+    expect(r.code).toBe('ISSUER_ADMIN_DOMAIN');
+    expect(r.suggestion).toBe('https://acme.okta.com');
+  });
+
+  it('strips a discovery path pasted twice, so the result parses to itself', () => {
+    const p = ok('https://idp.example.com/.well-known/openid-configuration/.well-known/openid-configuration');
+    expect(p.issuer).toBe('https://idp.example.com');
+    expect(ok(p.issuer).normalizations).toEqual([]);
+  });
 });
 
 describe('issuer-url check', async () => {

@@ -293,3 +293,25 @@ describe('rate-limit retry time', () => {
     expect(retryAt({ 'x-rate-limit-reset': '1000' }, now)?.getTime()).toBe(now.getTime());
   });
 });
+
+// Found by test/property/oauth-errors.property.test.ts: text was cut to 300 characters and then
+// escaped, so control characters made a description (or an error name) several times longer.
+describe('escaped text stays within its bound', () => {
+  it('cuts a description after escaping, never inside an escape', () => {
+    const body = JSON.stringify({ error: 'invalid_request', error_description: '\u0000'.repeat(400) });
+    const d = parseJsonError(body)?.description ?? '';
+    expect(d.length).toBeLessThanOrEqual(300);
+    expect(d).toMatch(/^(\\x00)+…$/);
+    const bidi = parseJsonError(
+      JSON.stringify({ error: 'invalid_request', error_description: `ab${'\u202e'.repeat(100)}` }),
+    );
+    expect(bidi?.description).toMatch(/^ab(\\u202e)+…$/);
+    expect(bidi?.description?.length).toBeLessThanOrEqual(300);
+  });
+
+  it('cuts an error name to 80 characters after escaping', () => {
+    const e = parseJsonError(JSON.stringify({ errorCode: `E${'\u001b'.repeat(100)}` }));
+    expect(e?.error.length).toBeLessThanOrEqual(80);
+    expect(e?.error).toMatch(/^E(\\x1b)+…$/);
+  });
+});
