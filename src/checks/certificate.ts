@@ -3,8 +3,9 @@ import tls from 'node:tls';
 import type { Code } from '../codes.js';
 import { type TlsProbe, tlsHandshake } from '../net/connect.js';
 import { mapNetError } from '../net/errors.js';
+import { anchorIndex, fingerprintOfPem } from '../net/trust.js';
 import { tlsProbeOptions } from './probe.js';
-import type { Check, CheckOutcome } from './types.js';
+import type { Check, CheckOutcome, Finding } from './types.js';
 
 const DAY = 86_400_000;
 
@@ -127,14 +128,6 @@ function unreadable(err: unknown): CheckOutcome {
   };
 }
 
-function fingerprintOf(pem: string): string | undefined {
-  try {
-    return new X509Certificate(pem).fingerprint256;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The chain as sent: names, validity, fingerprints; verified against the trust store; TLS inspection spotted. */
 export const check: Check = {
   id: 'certificate',
@@ -208,35 +201,42 @@ export const check: Check = {
       }
       trustedBy = 'public';
       if (trust.extraRoots.length > 0) {
-        let publicOk = false;
-        try {
-          publicOk = (await tlsHandshake({ ...base, ca: trust.publicRoots })).chainVerified;
-        } catch (err) {
-          return unreadable(err);
+        // Where the anchor comes from, by lookup in an index built once per run (not by parsing
+        // every extra root for each issuer).
+        const index = anchorIndex(trust);
+        const source = anchorCert ? index.sourceOf(anchorCert.fingerprint256) : undefined;
+        let publicOk = source === 'public';
+        if (!publicOk) {
+          // The chain found a private anchor. Only a chain that could also end at a public root
+          // (a cross-signed CA: a public root has the subject of a certificate's issuer) needs a
+          // second handshake against the public roots alone to tell.
+          const verifiedCerts = verified.chainPem.map((p) => new X509Certificate(p));
+          const maybePublic = verifiedCerts.some((c) => index.publicSubject(c.issuer));
+          if (maybePublic || source === undefined) {
+            try {
+              publicOk = (await tlsHandshake({ ...base, ca: trust.publicRoots })).chainVerified;
+            } catch (err) {
+              return unreadable(err);
+            }
+          }
         }
         if (!publicOk) {
-          // Find which extra root anchors the chain, walking from the top.
-          const extraByFp = new Map<string, string>();
-          for (const r of trust.extraRoots) {
-            const fp = fingerprintOf(r.pem);
-            if (fp && !extraByFp.has(fp)) extraByFp.set(fp, r.source);
-          }
-          let source: keyof typeof SOURCE_NAMES | undefined;
+          // Name the extra root that anchors the chain, walking from the top.
+          let from: keyof typeof SOURCE_NAMES | undefined;
           let caName = anchorCert ? commonName(anchorCert.subject) : 'unknown CA';
           for (const pem of [...verified.chainPem].reverse()) {
-            const c = new X509Certificate(pem);
-            const s = extraByFp.get(c.fingerprint256) as keyof typeof SOURCE_NAMES | undefined;
-            if (s) {
-              source = s;
-              caName = commonName(c.subject);
+            const s = index.sourceOf(fingerprintOfPem(pem));
+            if (s && s !== 'public') {
+              from = s;
+              caName = commonName(new X509Certificate(pem).subject);
               break;
             }
           }
-          trustedBy = source ?? 'extra';
+          trustedBy = from ?? 'extra';
           warn.push({
             code: 'CERT_PRIVATE_ROOT',
             detail: `the chain is trusted only through "${caName}" from ${
-              source ? SOURCE_NAMES[source] : '--ca-file, NODE_EXTRA_CA_CERTS or the system store'
+              from ? SOURCE_NAMES[from] : '--ca-file, NODE_EXTRA_CA_CERTS or the system store'
             }, not through a public root: something on this network (TLS inspection) re-signs the traffic, so Cortex's servers see a different certificate than this machine`,
           });
         }
@@ -246,7 +246,8 @@ export const check: Check = {
     const leftMs = leaf.validToDate.getTime() - now.getTime();
     const leftDays = Math.floor(leftMs / DAY);
     if (leftMs >= 0 && leftMs < ctx.options.warnDays * DAY) {
-      warn.push({
+      // An expiry outranks a private root: it breaks sign-in on a date, for everyone.
+      warn.unshift({
         code: 'CERT_EXPIRES_SOON',
         detail: `the leaf "${commonName(leaf.subject)}" expires on ${day(leaf.validToDate)}, in ${leftDays} days (warning window ${ctx.options.warnDays} days)`,
       });
@@ -260,18 +261,21 @@ export const check: Check = {
       expiresInDays: leftDays,
     };
     const summary = `"${commonName(leaf.subject)}" issued by "${commonName(leaf.issuer)}", valid until ${day(leaf.validToDate)}${leftMs >= 0 ? ` (${leftDays} days left)` : ''}, ${sent.length} certificate${sent.length === 1 ? '' : 's'} sent`;
-    const outcome = (status: 'fail' | 'warn', list: Problem[]): CheckOutcome => {
-      const head = list[0] as Problem;
+    const findings: Finding[] = [
+      ...fail.map((p) => ({ code: p.code, status: 'fail' as const, message: p.detail })),
+      ...warn.map((p) => ({ code: p.code, status: 'warn' as const, message: p.detail })),
+    ];
+    const head = findings[0];
+    if (head) {
       return {
-        status,
+        status: head.status,
         code: head.code,
         title: TITLES[head.code] ?? 'Certificate problem',
-        detail: [...list.map((p) => p.detail), summary].join('; '),
+        detail: [...findings.map((f) => f.message), summary].join('; '),
         data,
+        findings,
       };
-    };
-    if (fail.length > 0) return outcome('fail', fail);
-    if (warn.length > 0) return outcome('warn', warn);
+    }
     return {
       status: 'pass',
       title: 'The certificate is valid for this host',

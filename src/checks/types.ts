@@ -18,7 +18,20 @@ export type CheckId =
   | 'redirect-uri'
   | 'cortex-side';
 
-/** What a check returns. The runner adds id and duration; advice defaults to the code's advice. */
+/** One problem a check found. A check may find several (an expiring certificate AND a private root). */
+export interface Finding {
+  code: Code;
+  status: 'warn' | 'fail';
+  message: string;
+  /** Defaults to the code's advice. */
+  advice?: string;
+}
+
+/**
+ * What a check returns. The runner adds id and duration; advice defaults to the code's advice.
+ * `findings` lists every problem, most urgent first; when absent, the runner derives one finding
+ * from `code`. `status` and `code` are those of the most urgent finding.
+ */
 export interface CheckOutcome {
   status: CheckStatus;
   code?: Code;
@@ -26,6 +39,7 @@ export interface CheckOutcome {
   detail?: string;
   advice?: string;
   data?: Record<string, unknown>;
+  findings?: Finding[];
 }
 
 export interface ResolvedAddress {

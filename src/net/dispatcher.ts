@@ -35,9 +35,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const state = cached as (Dispatcher & { closed?: boolean; destroyed?: boolean }) | undefined;
   if (state && !state.closed && !state.destroyed) return state;
   // undici hands these to tls.connect for every new connection: a shared context avoids re-parsing
-  // the whole CA list each time.
+  // the whole CA list each time. Same settings as the TLS probes (TLS 1.2 or newer, which Okta
+  // requires anyway), so probes and HTTP share one context per trust set.
   const tls = {
-    secureContext: secureContextFor({ ca: opts.ca }),
+    secureContext: secureContextFor({ ca: opts.ca, minVersion: 'TLSv1.2' }),
     timeout: opts.connectTimeoutMs,
     allowH2: false,
   };
