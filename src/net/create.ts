@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { ProxyRoute } from '../checks/types.js';
 import type { NetContext } from './context.js';
 import { createDispatcher } from './dispatcher.js';
+import { parseProxyUrl } from './proxy.js';
 import { resolverFromEnv } from './resolver.js';
 import { createTrustStore } from './trust.js';
 
@@ -14,6 +15,8 @@ export interface NetOptions {
 
 /** Build the network context for one run: trust anchors, resolver, dispatchers (one per proxy route). */
 export function createNetContext(opts: NetOptions): NetContext & { close(): Promise<void> } {
+  // A --proxy that is not a usable proxy URL is a usage error (exit 2) before anything runs.
+  if (opts.proxyFlag?.trim()) parseProxyUrl(opts.proxyFlag.trim(), 'flag', '--proxy');
   const trust = createTrustStore({ ...(opts.caFile ? { caFile: opts.caFile } : {}), env: opts.env });
   const resolver = resolverFromEnv(opts.env, opts.timeoutMs);
   // createDispatcher caches per proxy/CA/timeout across runs; the CLI closes them all on exit.
