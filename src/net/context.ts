@@ -1,5 +1,5 @@
-import type { Dispatcher } from 'undici';
 import type { ProxyRoute } from '../checks/types.js';
+import type { HttpTransport } from './dispatcher.js';
 
 /** The trust anchors a run uses. `public` are Node's bundled roots; `extra` come from --ca-file,
  * NODE_EXTRA_CA_CERTS and the OS store. A chain trusted only through `extra` means TLS inspection. */
@@ -22,6 +22,6 @@ export interface NetContext {
   proxyFlag?: string;
   /** Environment, for HTTPS_PROXY/HTTP_PROXY/NO_PROXY (upper and lower case). */
   env: Readonly<Record<string, string | undefined>>;
-  /** An undici dispatcher for HTTP checks: verifies against trust.all(), routes through `proxy`. */
-  dispatcher(proxy: ProxyRoute | null): Dispatcher;
+  /** The HTTP transport for the checks: verifies against trust.all(), routes through `proxy`. */
+  dispatcher(proxy: ProxyRoute | null): HttpTransport;
 }

@@ -1,7 +1,6 @@
-import type { Dispatcher } from 'undici';
 import type { ProxyRoute } from '../checks/types.js';
 import type { NetContext } from './context.js';
-import { createDispatcher } from './dispatcher.js';
+import { createDispatcher, type HttpTransport } from './dispatcher.js';
 import { parseProxyUrl } from './proxy.js';
 import { resolverFromEnv } from './resolver.js';
 import { createTrustStore } from './trust.js';
@@ -20,12 +19,12 @@ export function createNetContext(opts: NetOptions): NetContext & { close(): Prom
   const trust = createTrustStore({ ...(opts.caFile ? { caFile: opts.caFile } : {}), env: opts.env });
   const resolver = resolverFromEnv(opts.env, opts.timeoutMs);
   // createDispatcher caches per proxy/CA/timeout across runs; the CLI closes them all on exit.
-  const dispatchers = new Map<string, Dispatcher>();
+  const dispatchers = new Map<string, HttpTransport>();
   const ctx: NetContext & { close(): Promise<void> } = {
     trust,
     resolver,
     env: opts.env,
-    dispatcher(proxy: ProxyRoute | null): Dispatcher {
+    dispatcher(proxy: ProxyRoute | null): HttpTransport {
       const key = proxy?.url ?? '';
       let d = dispatchers.get(key);
       if (!d) {

@@ -1,18 +1,50 @@
 import { createHash } from 'node:crypto';
-import { Agent, type Dispatcher, ProxyAgent } from 'undici';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import type { Dispatcher } from 'undici';
 import type { ProxyRoute } from '../checks/types.js';
+import { openTcp } from './connect.js';
+import { codedError } from './errors.js';
 import { secureContextFor } from './secure-context.js';
 
 export interface DispatcherOptions {
   /** Trust anchors (PEM). Replaces Node's defaults: pass public + extra roots (TrustStore.all()). */
   ca: string[];
-  /** Route through this HTTP proxy (CONNECT tunnel for https), or connect directly. */
+  /** Route through this HTTP proxy (CONNECT tunnel), or connect directly. */
   proxy: ProxyRoute | null;
-  /** TCP + TLS connect timeout. */
+  /** TCP connect timeout (to the host, or to the proxy and its answer to CONNECT). */
   connectTimeoutMs: number;
 }
 
-const cache = new Map<string, Dispatcher>();
+/**
+ * The HTTP client of the checks: Node's own http/https with keep-alive agents, so one verified
+ * connection carries discovery, JWKS and any later request to the same origin, and a run loads no
+ * HTTP library (undici's hundred-odd modules and WASM parser were most of a run's start-up).
+ * Connections go through openTcp (directly or through the CONNECT tunnel) and, for https, a TLS
+ * handshake that must verify the chain against `ca` AND the host name (Node's defaults:
+ * rejectUnauthorized, checkServerIdentity). A request never travels over an unverified connection.
+ */
+export interface NodeTransport {
+  readonly kind: 'node-http';
+  readonly https: https.Agent;
+  readonly http: http.Agent;
+  readonly closed: boolean;
+  readonly destroyed: boolean;
+  close(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/** What httpGet sends requests over: our transport, or any undici dispatcher (tests, other callers). */
+export type HttpTransport = NodeTransport | Dispatcher;
+
+export function isNodeTransport(t: HttpTransport): t is NodeTransport {
+  return (t as Partial<NodeTransport>).kind === 'node-http';
+}
+
+const cache = new Map<string, NodeTransport>();
 
 function cacheKey(opts: DispatcherOptions): string {
   const ca = createHash('sha256');
@@ -22,47 +54,115 @@ function cacheKey(opts: DispatcherOptions): string {
   return `${proxy}|${ca.digest('hex')}|${opts.connectTimeoutMs}`;
 }
 
-/**
- * An undici dispatcher that verifies servers against `ca` only, never follows redirects (undici's
- * `request` does not without an interceptor), and tunnels through `proxy` when given. Credentials in
- * the proxy URL (http://user:pass@host:port) become a Proxy-Authorization header. Cached per
- * proxy/CA/timeout; `closeAll()` releases every cached dispatcher.
- */
-export function createDispatcher(opts: DispatcherOptions): Dispatcher {
-  const key = cacheKey(opts);
-  const cached = cache.get(key);
-  // A dispatcher closed elsewhere (NetContext.close) cannot serve again: replace it.
-  const state = cached as (Dispatcher & { closed?: boolean; destroyed?: boolean }) | undefined;
-  if (state && !state.closed && !state.destroyed) return state;
-  // undici hands these to tls.connect for every new connection: a shared context avoids re-parsing
-  // the whole CA list each time. Same settings as the TLS probes (TLS 1.2 or newer, which Okta
-  // requires anyway), so probes and HTTP share one context per trust set.
-  const tls = {
-    secureContext: secureContextFor({ ca: opts.ca, minVersion: 'TLSv1.2' }),
-    timeout: opts.connectTimeoutMs,
-    allowH2: false,
-  };
-  let dispatcher: Dispatcher;
-  if (opts.proxy) {
-    const url = new URL(opts.proxy.url);
-    const user = decodeURIComponent(url.username);
-    const pass = decodeURIComponent(url.password);
-    url.username = '';
-    url.password = '';
-    dispatcher = new ProxyAgent({
-      uri: url.href,
-      ...(user || pass ? { token: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` } : {}),
-      requestTls: tls,
-      connectTimeout: opts.connectTimeoutMs,
-    });
-  } else {
-    dispatcher = new Agent({ connect: tls, connectTimeout: opts.connectTimeoutMs });
-  }
-  cache.set(key, dispatcher);
-  return dispatcher;
+type Callback = ((err: Error | null, stream: Duplex) => void) | undefined;
+type ConnectOptions = {
+  host?: string | null;
+  hostname?: string | null;
+  port?: number | string | null;
+  servername?: string;
+};
+
+function target(options: ConnectOptions): { host: string; port: number } {
+  const host = String(options.host ?? options.hostname ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(options.port) };
 }
 
-/** Close every cached dispatcher (open keep-alive sockets would otherwise hold the process). */
+function createTransport(opts: DispatcherOptions): NodeTransport {
+  // One TLS context per trust set, shared with the TLS probes (same settings, same cache key).
+  const secureContext = secureContextFor({ ca: opts.ca, minVersion: 'TLSv1.2' });
+  const open = (options: ConnectOptions) => {
+    const { host, port } = target(options);
+    return openTcp(host, port, { timeoutMs: opts.connectTimeoutMs, proxy: opts.proxy });
+  };
+  class HttpsAgent extends https.Agent {
+    override createConnection(options: ConnectOptions, callback?: Callback): undefined {
+      // Asynchronous: Node's Agent waits for the callback when this returns nothing.
+      const cb = callback as (err: Error | null, stream?: Duplex) => void;
+      open(options).then(
+        (socket) => {
+          const { host } = target(options);
+          const secure = tls.connect({
+            socket,
+            ...(net.isIP(host) ? {} : { servername: options.servername || host }),
+            secureContext,
+            ALPNProtocols: ['http/1.1'],
+            // Verified: the chain against `ca` and the host name (Node's checkServerIdentity).
+            rejectUnauthorized: true,
+          });
+          // Hand the socket to the HTTP client only once the handshake verified: no request byte
+          // can be written before the chain and the host name were checked.
+          const timer = setTimeout(
+            () => secure.destroy(codedError('ETIMEDOUT', `TLS handshake with ${host} timed out`)),
+            opts.connectTimeoutMs,
+          );
+          const fail = (err: Error) => {
+            clearTimeout(timer);
+            secure.destroy();
+            cb(err);
+          };
+          secure.once('error', fail);
+          secure.once('secureConnect', () => {
+            clearTimeout(timer);
+            secure.off('error', fail);
+            cb(null, secure);
+          });
+        },
+        (err: Error) => cb(err),
+      );
+      return undefined;
+    }
+  }
+  class HttpAgent extends http.Agent {
+    override createConnection(options: ConnectOptions, callback?: Callback): undefined {
+      // Asynchronous: Node's Agent waits for the callback when this returns nothing.
+      const cb = callback as (err: Error | null, stream?: Duplex) => void;
+      open(options).then(
+        (socket) => cb(null, socket),
+        (err: Error) => cb(err),
+      );
+      return undefined;
+    }
+  }
+  const agentOptions = { keepAlive: true, maxSockets: 4 };
+  const httpsAgent = new HttpsAgent(agentOptions);
+  const httpAgent = new HttpAgent(agentOptions);
+  let closed = false;
+  const shut = async () => {
+    closed = true;
+    httpsAgent.destroy();
+    httpAgent.destroy();
+  };
+  return {
+    kind: 'node-http',
+    https: httpsAgent,
+    http: httpAgent,
+    get closed() {
+      return closed;
+    },
+    get destroyed() {
+      return closed;
+    },
+    close: shut,
+    destroy: shut,
+  };
+}
+
+/**
+ * The transport for one route and trust set: verifies servers against `ca` only, never follows
+ * redirects, tunnels through `proxy` when given (credentials in the proxy URL become a
+ * Proxy-Authorization header on CONNECT). Cached per proxy/CA/timeout; `closeAll()` releases them.
+ */
+export function createDispatcher(opts: DispatcherOptions): NodeTransport {
+  const key = cacheKey(opts);
+  const cached = cache.get(key);
+  // A transport closed elsewhere (NetContext.close) cannot serve again: replace it.
+  if (cached && !cached.closed) return cached;
+  const transport = createTransport(opts);
+  cache.set(key, transport);
+  return transport;
+}
+
+/** Close every cached transport (open keep-alive sockets would otherwise hold the process). */
 export async function closeAll(): Promise<void> {
   const all = [...cache.values()];
   cache.clear();
