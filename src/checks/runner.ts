@@ -77,6 +77,13 @@ async function runTarget(
           return dep ? start(dep) : Promise.resolve(undefined);
         }),
       );
+      // Soft order: wait for these (their facts may spare a request), whatever their verdict.
+      await Promise.all(
+        (check.after ?? []).map((id) => {
+          const dep = byId.get(id);
+          return dep ? start(dep) : undefined;
+        }),
+      );
       const blocked = needs.find((n) => n && (n.status === 'fail' || n.status === 'skip'));
       let result: CheckResult;
       if (blocked) {

@@ -117,5 +117,10 @@ export interface Check {
   id: CheckId;
   /** Checks that must not have failed before this one runs. */
   needs: CheckId[];
+  /**
+   * Checks to wait for (when they run at all) without depending on their verdict: their facts are
+   * used when present (clock reads discovery's Date header instead of sending its own request).
+   */
+  after?: CheckId[];
   run(target: Target & { issuer: ParsedIssuer }, ctx: CheckContext): Promise<CheckOutcome>;
 }

@@ -123,6 +123,27 @@ describe('runChecks', () => {
     expect(r.schemaVersion).toBe(1);
   });
 
+  it('`after` waits for a check without depending on its verdict', async () => {
+    const order: string[] = [];
+    const slowFail = check('discovery', [], async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      order.push('discovery');
+      return { status: 'fail', code: 'DISCOVERY_HTTP_ERROR', title: 'no' };
+    });
+    const clock: Check = {
+      id: 'clock',
+      needs: [],
+      after: ['discovery'],
+      run: async () => {
+        order.push('clock');
+        return pass();
+      },
+    };
+    const r = await runChecks(['https://acme.okta.com'], [slowFail, clock], ctx());
+    expect(order).toEqual(['discovery', 'clock']);
+    expect(r.results[0]!.checks.find((c) => c.id === 'clock')?.status).toBe('pass');
+  });
+
   it('lists every finding, most urgent first; code and status are the most urgent one', async () => {
     const r = await runChecks(
       ['https://acme.okta.com'],
