@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import type HttpModule from 'node:http';
+import type HttpsModule from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
@@ -9,6 +9,12 @@ import type { ProxyRoute } from '../checks/types.js';
 import { openTcp } from './connect.js';
 import { codedError } from './errors.js';
 import { secureContextFor } from './secure-context.js';
+
+// Not `import http from 'node:http'`: an ES module import of node:http reads all its exports, and its
+// lazy WebSocket getters load Node's bundled undici and http2 (about 70 more modules). getBuiltinModule
+// returns the plain module.
+const http = process.getBuiltinModule('node:http') as typeof HttpModule;
+const https = process.getBuiltinModule('node:https') as typeof HttpsModule;
 
 export interface DispatcherOptions {
   /** Trust anchors (PEM). Replaces Node's defaults: pass public + extra roots (TrustStore.all()). */
@@ -29,8 +35,8 @@ export interface DispatcherOptions {
  */
 export interface NodeTransport {
   readonly kind: 'node-http';
-  readonly https: https.Agent;
-  readonly http: http.Agent;
+  readonly https: HttpsModule.Agent;
+  readonly http: HttpModule.Agent;
   readonly closed: boolean;
   readonly destroyed: boolean;
   close(): Promise<void>;

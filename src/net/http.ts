@@ -1,8 +1,13 @@
-import http, { type IncomingHttpHeaders } from 'node:http';
-import https from 'node:https';
+import type HttpModule from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type HttpsModule from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { type HttpTransport, isNodeTransport, type NodeTransport } from './dispatcher.js';
+
+// See dispatcher.ts: an ES module import of node:http would load Node's bundled undici.
+const http = process.getBuiltinModule('node:http') as typeof HttpModule;
+const https = process.getBuiltinModule('node:https') as typeof HttpsModule;
 
 export interface HttpGetOptions {
   /** Our keep-alive transport (createDispatcher), or any undici dispatcher (loaded only then). */
