@@ -9,6 +9,16 @@ import type { Check, CheckOutcome, Finding } from './types.js';
 
 const DAY = 86_400_000;
 
+/** OpenSSL verdicts that more trusted roots could change (the other stage of the trust store). */
+const UNTRUSTED = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+
 interface Problem {
   code: Code;
   detail: string;
@@ -138,8 +148,14 @@ export const check: Check = {
     const trust = ctx.net.trust;
     let verified: TlsProbe;
     try {
-      // Unverified connection, used only to read OpenSSL's verdict against every trusted root; closed at once.
-      verified = await tlsHandshake({ ...base, ca: trust.all() });
+      // Unverified connection, used only to read OpenSSL's verdict against the trusted roots; closed
+      // at once. The public roots and --ca-file first; the OS store and NODE_EXTRA_CA_CERTS only
+      // when the chain does not verify without them.
+      const first = trust.firstStage?.();
+      verified = await tlsHandshake({ ...base, ca: first ?? trust.all() });
+      if (first && !verified.chainVerified && UNTRUSTED.has(verified.verifyError ?? '')) {
+        verified = await tlsHandshake({ ...base, ca: trust.all() });
+      }
     } catch (err) {
       return unreadable(err);
     }
@@ -200,46 +216,39 @@ export const check: Check = {
         anchorName = commonName(anchorCert.subject);
       }
       trustedBy = 'public';
-      if (trust.extraRoots.length > 0) {
-        // Where the anchor comes from, by lookup in an index built once per run (not by parsing
-        // every extra root for each issuer).
-        const index = anchorIndex(trust);
-        const source = anchorCert ? index.sourceOf(anchorCert.fingerprint256) : undefined;
-        let publicOk = source === 'public';
-        if (!publicOk) {
-          // The chain found a private anchor. Only a chain that could also end at a public root
-          // (a cross-signed CA: a public root has the subject of a certificate's issuer) needs a
-          // second handshake against the public roots alone to tell.
-          const verifiedCerts = verified.chainPem.map((p) => new X509Certificate(p));
-          const maybePublic = verifiedCerts.some((c) => index.publicSubject(c.issuer));
-          if (maybePublic || source === undefined) {
-            try {
-              publicOk = (await tlsHandshake({ ...base, ca: trust.publicRoots })).chainVerified;
-            } catch (err) {
-              return unreadable(err);
-            }
+      // Where the anchor comes from, by lookup in an index built once per run (not by parsing
+      // every extra root for each issuer).
+      const index = anchorIndex(trust);
+      const source = anchorCert ? index.sourceOf(anchorCert.fingerprint256) : undefined;
+      let publicOk = source === 'public';
+      if (!publicOk) {
+        // The chain found a private anchor. A cross-signed CA may still lead to a public root too:
+        // only a handshake against the public roots alone tells.
+        try {
+          publicOk = (await tlsHandshake({ ...base, ca: trust.publicRoots })).chainVerified;
+        } catch (err) {
+          return unreadable(err);
+        }
+      }
+      if (!publicOk) {
+        // Name the extra root that anchors the chain, walking from the top.
+        let from: keyof typeof SOURCE_NAMES | undefined;
+        let caName = anchorCert ? commonName(anchorCert.subject) : 'unknown CA';
+        for (const pem of [...verified.chainPem].reverse()) {
+          const s = index.sourceOf(fingerprintOfPem(pem));
+          if (s && s !== 'public') {
+            from = s;
+            caName = commonName(new X509Certificate(pem).subject);
+            break;
           }
         }
-        if (!publicOk) {
-          // Name the extra root that anchors the chain, walking from the top.
-          let from: keyof typeof SOURCE_NAMES | undefined;
-          let caName = anchorCert ? commonName(anchorCert.subject) : 'unknown CA';
-          for (const pem of [...verified.chainPem].reverse()) {
-            const s = index.sourceOf(fingerprintOfPem(pem));
-            if (s && s !== 'public') {
-              from = s;
-              caName = commonName(new X509Certificate(pem).subject);
-              break;
-            }
-          }
-          trustedBy = from ?? 'extra';
-          warn.push({
-            code: 'CERT_PRIVATE_ROOT',
-            detail: `the chain is trusted only through "${caName}" from ${
-              from ? SOURCE_NAMES[from] : '--ca-file, NODE_EXTRA_CA_CERTS or the system store'
-            }, not through a public root: something on this network (TLS inspection) re-signs the traffic, so Cortex's servers see a different certificate than this machine`,
-          });
-        }
+        trustedBy = from ?? 'extra';
+        warn.push({
+          code: 'CERT_PRIVATE_ROOT',
+          detail: `the chain is trusted only through "${caName}" from ${
+            from ? SOURCE_NAMES[from] : '--ca-file, NODE_EXTRA_CA_CERTS or the system store'
+          }, not through a public root: something on this network (TLS inspection) re-signs the traffic, so Cortex's servers see a different certificate than this machine`,
+        });
       }
     }
 

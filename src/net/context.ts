@@ -8,6 +8,11 @@ export interface TrustStore {
   extraRoots: ReadonlyArray<{ source: 'ca-file' | 'NODE_EXTRA_CA_CERTS' | 'system'; pem: string }>;
   /** public + extra, for connections that must verify. */
   all(): string[];
+  /**
+   * public + --ca-file only: tried first, so a chain that verifies without the OS store and
+   * NODE_EXTRA_CA_CERTS never pays for reading them. Absent: all() is the only stage.
+   */
+  firstStage?(): string[];
 }
 
 /** A DNS answer source. Default: the OS resolver (getaddrinfo), as the real connection uses it. */

@@ -28,7 +28,14 @@ export function createNetContext(opts: NetOptions): NetContext & { close(): Prom
       const key = proxy?.url ?? '';
       let d = dispatchers.get(key);
       if (!d) {
-        d = createDispatcher({ ca: trust.all(), proxy, connectTimeoutMs: opts.timeoutMs });
+        // The first stage of the trust store (public roots, --ca-file); the rest only if a chain needs it.
+        const first = trust.firstStage?.();
+        d = createDispatcher({
+          ca: first ?? trust.all(),
+          ...(first ? { moreCa: () => trust.all() } : {}),
+          proxy,
+          connectTimeoutMs: opts.timeoutMs,
+        });
         dispatchers.set(key, d);
       }
       return d;

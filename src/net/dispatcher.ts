@@ -23,7 +23,22 @@ export interface DispatcherOptions {
   proxy: ProxyRoute | null;
   /** TCP connect timeout (to the host, or to the proxy and its answer to CONNECT). */
   connectTimeoutMs: number;
+  /**
+   * More roots, read only when a chain does not verify against `ca` for want of a trusted root
+   * (the trust store's second stage: OS store, NODE_EXTRA_CA_CERTS). The handshake is then repeated.
+   */
+  moreCa?: () => readonly string[];
 }
+
+/** Handshake errors that more trusted roots could cure. */
+const UNTRUSTED = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
 
 /**
  * The HTTP client of the checks: Node's own http/https with keep-alive agents, so one verified
@@ -57,7 +72,7 @@ function cacheKey(opts: DispatcherOptions): string {
   for (const pem of opts.ca) ca.update(pem).update('\0');
   // The proxy URL may carry credentials: hash it too, so the key never holds them in clear.
   const proxy = opts.proxy ? createHash('sha256').update(opts.proxy.url).digest('hex') : 'direct';
-  return `${proxy}|${ca.digest('hex')}|${opts.connectTimeoutMs}`;
+  return `${proxy}|${ca.digest('hex')}|${opts.connectTimeoutMs}|${opts.moreCa ? 'staged' : 'one'}`;
 }
 
 type Callback = ((err: Error | null, stream: Duplex) => void) | undefined;
@@ -75,46 +90,61 @@ function target(options: ConnectOptions): { host: string; port: number } {
 
 function createTransport(opts: DispatcherOptions): NodeTransport {
   // One TLS context per trust set, shared with the TLS probes (same settings, same cache key).
-  const secureContext = secureContextFor({ ca: opts.ca, minVersion: 'TLSv1.2' });
+  const contextFor = (ca: readonly string[]) => secureContextFor({ ca, minVersion: 'TLSv1.2' });
   const open = (options: ConnectOptions) => {
     const { host, port } = target(options);
     return openTcp(host, port, { timeoutMs: opts.connectTimeoutMs, proxy: opts.proxy });
+  };
+  /** A TLS connection whose chain AND host name verified, or an error; nothing is written before. */
+  const secureConnect = async (options: ConnectOptions, ca: readonly string[]): Promise<tls.TLSSocket> => {
+    const socket = await open(options);
+    const { host } = target(options);
+    return new Promise((resolve, reject) => {
+      const secure = tls.connect({
+        socket,
+        ...(net.isIP(host) ? {} : { servername: options.servername || host }),
+        secureContext: contextFor(ca),
+        ALPNProtocols: ['http/1.1'],
+        // Verified: the chain against `ca` and the host name (Node's checkServerIdentity).
+        rejectUnauthorized: true,
+      });
+      // Hand the socket to the HTTP client only once the handshake verified: no request byte can
+      // be written before the chain and the host name were checked.
+      const timer = setTimeout(
+        () => secure.destroy(codedError('ETIMEDOUT', `TLS handshake with ${host} timed out`)),
+        opts.connectTimeoutMs,
+      );
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        secure.destroy();
+        socket.destroy();
+        reject(err);
+      };
+      secure.once('error', fail);
+      secure.once('secureConnect', () => {
+        clearTimeout(timer);
+        secure.off('error', fail);
+        resolve(secure);
+      });
+    });
   };
   class HttpsAgent extends https.Agent {
     override createConnection(options: ConnectOptions, callback?: Callback): undefined {
       // Asynchronous: Node's Agent waits for the callback when this returns nothing.
       const cb = callback as (err: Error | null, stream?: Duplex) => void;
-      open(options).then(
-        (socket) => {
-          const { host } = target(options);
-          const secure = tls.connect({
-            socket,
-            ...(net.isIP(host) ? {} : { servername: options.servername || host }),
-            secureContext,
-            ALPNProtocols: ['http/1.1'],
-            // Verified: the chain against `ca` and the host name (Node's checkServerIdentity).
-            rejectUnauthorized: true,
-          });
-          // Hand the socket to the HTTP client only once the handshake verified: no request byte
-          // can be written before the chain and the host name were checked.
-          const timer = setTimeout(
-            () => secure.destroy(codedError('ETIMEDOUT', `TLS handshake with ${host} timed out`)),
-            opts.connectTimeoutMs,
-          );
-          const fail = (err: Error) => {
-            clearTimeout(timer);
-            secure.destroy();
-            cb(err);
-          };
-          secure.once('error', fail);
-          secure.once('secureConnect', () => {
-            clearTimeout(timer);
-            secure.off('error', fail);
-            cb(null, secure);
-          });
-        },
-        (err: Error) => cb(err),
-      );
+      secureConnect(options, opts.ca)
+        .catch((err: unknown) => {
+          const code = (err as { code?: unknown } | null)?.code;
+          const more = opts.moreCa?.();
+          if (more && more !== opts.ca && typeof code === 'string' && UNTRUSTED.has(code)) {
+            return secureConnect(options, more);
+          }
+          throw err;
+        })
+        .then(
+          (secure) => cb(null, secure),
+          (err: Error) => cb(err),
+        );
       return undefined;
     }
   }

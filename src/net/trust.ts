@@ -127,18 +127,24 @@ export function createTrustStore(opts: TrustStoreOptions): TrustStore {
       return true;
     });
   let publicRoots: string[] | undefined;
+  let caFile: string[] | undefined;
   let extraRoots: TrustStore['extraRoots'] | undefined;
+  let first: readonly string[] | undefined;
   let all: readonly string[] | undefined;
   const pub = (): string[] => {
     publicRoots ??= unique([...(opts.publicRootsOverride ?? tls.rootCertificates), ...publicExtra]);
     return publicRoots;
   };
+  const ca = (): string[] => {
+    pub(); // public roots claim their certificates first
+    caFile ??= unique(caFileRoots);
+    return caFile;
+  };
   const extra = (): TrustStore['extraRoots'] => {
     if (extraRoots) return extraRoots;
-    pub(); // public roots claim their certificates first
-    const list: Array<{ source: 'ca-file' | 'NODE_EXTRA_CA_CERTS' | 'system'; pem: string }> = unique(
-      caFileRoots,
-    ).map((pem) => ({ source: 'ca-file' as const, pem }));
+    const list: Array<{ source: 'ca-file' | 'NODE_EXTRA_CA_CERTS' | 'system'; pem: string }> = ca().map(
+      (pem) => ({ source: 'ca-file' as const, pem }),
+    );
     const extraFile = opts.env.NODE_EXTRA_CA_CERTS?.trim();
     if (extraFile) {
       for (const pem of readExtraFile(extraFile, seen)) list.push({ source: 'NODE_EXTRA_CA_CERTS', pem });
@@ -156,6 +162,12 @@ export function createTrustStore(opts: TrustStoreOptions): TrustStore {
     get extraRoots() {
       return extra();
     },
+    // The first stage: what the user named plus the public roots. Reading the OS store and
+    // NODE_EXTRA_CA_CERTS (hundreds of certificates, mostly repeats) is left for chains that need them.
+    firstStage: () => {
+      first ??= Object.freeze([...pub(), ...ca()]);
+      return first as string[];
+    },
     // One array for the whole run, so TLS contexts built from it are cached (src/net/secure-context.ts).
     all: () => {
       all ??= Object.freeze([...pub(), ...extra().map((r) => r.pem)]);
@@ -165,47 +177,39 @@ export function createTrustStore(opts: TrustStoreOptions): TrustStore {
 }
 
 export interface AnchorIndex {
-  /** Where a root (by fingerprint256) comes from, or undefined when it is not a root of this run. */
+  /**
+   * Where a root (by fingerprint256) comes from, or undefined when it is not a root of this run.
+   * Public roots and --ca-file are looked up first; the OS store and NODE_EXTRA_CA_CERTS are read
+   * only for a fingerprint found in neither.
+   */
   sourceOf(fingerprint256: string): TrustSource | undefined;
-  /** Whether some public root has this subject (so a chain ending there might verify publicly). */
-  publicSubject(subject: string): boolean;
 }
 
 const indexes = new WeakMap<TrustStore, AnchorIndex>();
 
-/**
- * A lookup of the run's roots, built once per trust store: fingerprints are hashed from the DER
- * (no certificate parsing); public subjects are parsed on first use only.
- */
+/** A lookup of the run's roots, built once per trust store from the DER (no certificate parsing). */
 export function anchorIndex(trust: TrustStore): AnchorIndex {
   const cached = indexes.get(trust);
   if (cached) return cached;
-  let bySource: Map<string, TrustSource> | undefined;
-  let subjects: Set<string> | undefined;
+  let publicFps: Set<string> | undefined;
+  let firstFps: Set<string> | undefined;
+  let extraBySource: Map<string, TrustSource> | undefined;
   const index: AnchorIndex = {
     sourceOf(fp) {
-      if (!bySource) {
-        bySource = new Map();
-        for (const pem of trust.publicRoots) bySource.set(fingerprintOfPem(pem), 'public');
+      publicFps ??= new Set(trust.publicRoots.map(fingerprintOfPem));
+      if (publicFps.has(fp)) return 'public';
+      if (trust.firstStage) {
+        firstFps ??= new Set(trust.firstStage().map(fingerprintOfPem));
+        if (firstFps.has(fp)) return 'ca-file';
+      }
+      if (!extraBySource) {
+        extraBySource = new Map();
         for (const r of trust.extraRoots) {
           const key = fingerprintOfPem(r.pem);
-          if (!bySource.has(key)) bySource.set(key, r.source);
+          if (!extraBySource.has(key)) extraBySource.set(key, r.source);
         }
       }
-      return bySource.get(fp);
-    },
-    publicSubject(subject) {
-      if (!subjects) {
-        subjects = new Set();
-        for (const pem of trust.publicRoots) {
-          try {
-            subjects.add(new X509Certificate(pem).subject);
-          } catch {
-            // not a certificate: cannot anchor anything
-          }
-        }
-      }
-      return subjects.has(subject);
+      return extraBySource.get(fp);
     },
   };
   indexes.set(trust, index);

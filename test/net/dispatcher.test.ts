@@ -170,4 +170,26 @@ describe('the HTTP transport', () => {
       await wrongHost.close();
     }
   });
+
+  it('repeats a handshake that lacks a trusted root with the second stage of the trust store, once', async () => {
+    const s = await countingServer(pki.leaf);
+    try {
+      let asked = 0;
+      const d = createDispatcher({
+        ca: [],
+        moreCa: () => {
+          asked++;
+          return [pki.root.certPem];
+        },
+        proxy: null,
+        connectTimeoutMs: 3000,
+      });
+      const res = await httpGet(s.url('/'), { dispatcher: d, timeoutMs: 3000, maxBytes: 1024 });
+      expect(res.status).toBe(200);
+      expect(asked).toBe(1);
+      expect(s.seen).toEqual({ connections: 2, requests: 1 });
+    } finally {
+      await s.close();
+    }
+  });
 });

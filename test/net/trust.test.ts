@@ -51,6 +51,22 @@ describe('createTrustStore', () => {
     expect(fingerprintOfPem(pki.leaf.certPem)).toBe(new X509Certificate(pki.leaf.certPem).fingerprint256);
   });
 
+  it('stages: the first stage is the public roots and --ca-file; NODE_EXTRA_CA_CERTS joins only in all()', () => {
+    const ca = writeTempPem([pki.root.certPem]);
+    const extra = writeTempPem([pki.intermediate.certPem]);
+    const t = createTrustStore({
+      caFile: ca,
+      env: { NODE_EXTRA_CA_CERTS: extra },
+      publicRootsOverride: [],
+      includeSystem: false,
+    });
+    expect(t.firstStage?.()).toEqual([pki.root.certPem]);
+    expect(t.all()).toEqual([pki.root.certPem, pki.intermediate.certPem]);
+    expect(anchorIndex(t).sourceOf(new X509Certificate(pki.intermediate.certPem).fingerprint256)).toBe(
+      'NODE_EXTRA_CA_CERTS',
+    );
+  });
+
   it('a missing or certificate-less --ca-file is a USAGE error naming the file', () => {
     const empty = writeTempPem(['not a certificate\n']);
     for (const file of ['/nonexistent/ca.pem', empty]) {
