@@ -29,4 +29,10 @@ export interface NetContext {
   env: Readonly<Record<string, string | undefined>>;
   /** The HTTP transport for the checks: verifies against trust.all(), routes through `proxy`. */
   dispatcher(proxy: ProxyRoute | null): HttpTransport;
+  /**
+   * Hand a connection to host:port over `proxy`, whose chain AND host name verified (a probe made
+   * with keepIfVerifiedFor), to the HTTP transport: the next request to that origin uses it instead of
+   * a new connection. Absent: nothing is reused, the caller closes the socket.
+   */
+  adopt?(proxy: ProxyRoute | null, host: string, port: number, socket: import('node:tls').TLSSocket): boolean;
 }

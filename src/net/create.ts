@@ -1,6 +1,6 @@
 import type { ProxyRoute } from '../checks/types.js';
 import type { NetContext } from './context.js';
-import { createDispatcher, type HttpTransport } from './dispatcher.js';
+import { createDispatcher, type HttpTransport, isNodeTransport } from './dispatcher.js';
 import { parseProxyUrl } from './proxy.js';
 import { resolverFromEnv } from './resolver.js';
 import { createTrustStore } from './trust.js';
@@ -39,6 +39,10 @@ export function createNetContext(opts: NetOptions): NetContext & { close(): Prom
         dispatchers.set(key, d);
       }
       return d;
+    },
+    adopt(proxy, host, port, socket) {
+      const d = ctx.dispatcher(proxy);
+      return isNodeTransport(d) ? d.adopt(host, port, socket) : false;
     },
     async close() {
       dispatchers.clear();

@@ -54,6 +54,8 @@ export interface NodeTransport {
   readonly http: HttpModule.Agent;
   readonly closed: boolean;
   readonly destroyed: boolean;
+  /** Take a verified connection to host:port for the next https request there (NetContext.adopt). */
+  adopt(host: string, port: number, socket: tls.TLSSocket): boolean;
   close(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -128,10 +130,24 @@ function createTransport(opts: DispatcherOptions): NodeTransport {
       });
     });
   };
+  /** Verified connections handed over by the certificate check, by host:port, used once each. */
+  const adopted = new Map<string, tls.TLSSocket>();
+  const keyOf = (host: string, port: number) => `${host.toLowerCase()}:${port}`;
   class HttpsAgent extends https.Agent {
     override createConnection(options: ConnectOptions, callback?: Callback): undefined {
       // Asynchronous: Node's Agent waits for the callback when this returns nothing.
       const cb = callback as (err: Error | null, stream?: Duplex) => void;
+      const { host, port } = target(options);
+      const ready = adopted.get(keyOf(host, port));
+      if (ready) {
+        adopted.delete(keyOf(host, port));
+        if (!ready.destroyed && ready.readyState === 'open') {
+          ready.ref();
+          process.nextTick(() => cb(null, ready));
+          return undefined;
+        }
+        ready.destroy();
+      }
       secureConnect(options, opts.ca)
         .catch((err: unknown) => {
           const code = (err as { code?: unknown } | null)?.code;
@@ -165,6 +181,8 @@ function createTransport(opts: DispatcherOptions): NodeTransport {
   let closed = false;
   const shut = async () => {
     closed = true;
+    for (const socket of adopted.values()) socket.destroy();
+    adopted.clear();
     httpsAgent.destroy();
     httpAgent.destroy();
   };
@@ -177,6 +195,12 @@ function createTransport(opts: DispatcherOptions): NodeTransport {
     },
     get destroyed() {
       return closed;
+    },
+    adopt(host, port, socket) {
+      if (closed || socket.destroyed) return false;
+      adopted.get(keyOf(host, port))?.destroy();
+      adopted.set(keyOf(host, port), socket);
+      return true;
     },
     close: shut,
     destroy: shut,
