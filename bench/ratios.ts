@@ -16,7 +16,7 @@ import { type BenchIssuer, startBenchIssuer, startBlackhole } from './issuer.ts'
 import { measure, percentile, runsFromEnv, type Sample } from './measure.ts';
 
 const bin = fileURLToPath(new URL('../bin/cortex-sso.js', import.meta.url));
-const minimal = fileURLToPath(new URL('./minimal.ts', import.meta.url));
+const minimal = fileURLToPath(new URL('./minimal.mjs', import.meta.url));
 const runs = runsFromEnv(10);
 const MANY = 20;
 const DELAY_MS = 150;

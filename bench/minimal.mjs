@@ -1,24 +1,25 @@
 // The yardstick: the least a script can do for the same network work as a healthy `diagnose` —
-// resolve the host, connect, a verified TLS handshake, GET the discovery document and the JWKS over
-// one keep-alive connection, parse both. No checks, no report. `diagnose` is measured against this
-// (bench/ratios.ts). Usage: node bench/minimal.ts <issuer> <ca-file>
+// resolve the host, connect, one verified TLS handshake, GET the discovery document and the JWKS over
+// one keep-alive connection, parse both. No checks, no report. Plain JavaScript, so Node spends no
+// time stripping types (the CLI runs built JavaScript too). `diagnose` is measured against this
+// (bench/ratios.ts). Usage: node bench/minimal.mjs <issuer> <ca-file>
 import dns from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 
 const [issuer, caFile] = process.argv.slice(2);
-if (!issuer || !caFile) throw new Error('usage: node bench/minimal.ts <issuer> <ca-file>');
+if (!issuer || !caFile) throw new Error('usage: node bench/minimal.mjs <issuer> <ca-file>');
 const ca = readFileSync(caFile, 'utf8');
 const url = new URL(issuer);
 await dns.lookup(url.hostname, { all: true });
 const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca });
 
-function get(u: string): Promise<unknown> {
+function get(u) {
   return new Promise((resolve, reject) => {
     https
       .get(u, { agent, headers: { accept: 'application/json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
         res.on('end', () => {
           if (res.statusCode !== 200) reject(new Error(`${u}: HTTP ${res.statusCode}`));
           else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
@@ -28,8 +29,8 @@ function get(u: string): Promise<unknown> {
   });
 }
 
-const doc = (await get(`${issuer}/.well-known/openid-configuration`)) as { issuer: string; jwks_uri: string };
+const doc = await get(`${issuer}/.well-known/openid-configuration`);
 if (doc.issuer !== issuer) throw new Error('issuer mismatch');
-const jwks = (await get(doc.jwks_uri)) as { keys: unknown[] };
+const jwks = await get(doc.jwks_uri);
 agent.destroy();
 console.log(`ok: ${jwks.keys.length} key(s)`);
