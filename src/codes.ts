@@ -237,6 +237,13 @@ export const CODES = {
     advice:
       'Give proxy credentials in the proxy URL (http://user:pass@proxy:port, kept in the environment, not in scripts), or ask the proxy team to allow the Okta domains; add the host to NO_PROXY if it must bypass the proxy.',
   },
+  PROXY_UNREACHABLE: {
+    title: 'The proxy cannot be reached',
+    cause:
+      'The proxy named by --proxy or HTTPS_PROXY/HTTP_PROXY does not accept connections: its host name does not resolve, the port is closed or filtered, or the value points at the wrong machine.',
+    advice:
+      'Check the proxy address and port (--proxy, HTTPS_PROXY, HTTP_PROXY) with the network team, or unset them if this network reaches the internet without a proxy. The issuer itself was not contacted.',
+  },
   // ── verify probes ───────────────────────────────────────────────────────────
   CREDENTIALS_INVALID: {
     title: 'The client ID or client secret is wrong',

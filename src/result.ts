@@ -3,15 +3,25 @@ import type { Code } from './codes.js';
 /** The JSON document printed by `--json`: plain data, versioned. docs/json-schema.md describes it. */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
+/** One problem of a check: its code, how bad it is, what was seen, and how to fix it. */
+export interface Finding {
+  code: Code;
+  status: 'warn' | 'fail';
+  message: string;
+  advice: string;
+}
+
 export interface CheckResult {
   id: string;
   status: CheckStatus;
-  /** Present on warn and fail. */
+  /** Present on warn and fail: the code of the most urgent finding. */
   code?: Code;
   title: string;
   detail?: string;
   advice?: string;
   durationMs: number;
+  /** Every problem found, most urgent first (fail before warn); empty on pass and skip. */
+  findings?: Finding[];
   data?: Record<string, unknown>;
 }
 

@@ -3,10 +3,21 @@ import tls from 'node:tls';
 import type { Code } from '../codes.js';
 import { type TlsProbe, tlsHandshake } from '../net/connect.js';
 import { mapNetError } from '../net/errors.js';
+import { anchorIndex, fingerprintOfPem } from '../net/trust.js';
 import { tlsProbeOptions } from './probe.js';
-import type { Check, CheckOutcome } from './types.js';
+import type { Check, CheckOutcome, Finding } from './types.js';
 
 const DAY = 86_400_000;
+
+/** OpenSSL verdicts that more trusted roots could change (the other stage of the trust store). */
+const UNTRUSTED = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
 
 interface Problem {
   code: Code;
@@ -127,156 +138,184 @@ function unreadable(err: unknown): CheckOutcome {
   };
 }
 
-function fingerprintOf(pem: string): string | undefined {
-  try {
-    return new X509Certificate(pem).fingerprint256;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The chain as sent: names, validity, fingerprints; verified against the trust store; TLS inspection spotted. */
 export const check: Check = {
   id: 'certificate',
   needs: ['tls'],
   async run(target, ctx) {
-    const host = target.issuer.host;
+    const probes: TlsProbe[] = [];
+    const outcome = await judge(target, ctx, probes);
+    // A connection whose chain AND host verified may carry discovery and JWKS (one connection
+    // instead of two); every other one is closed here. No request travels over an unverified one.
     const base = tlsProbeOptions(target, ctx);
-    const trust = ctx.net.trust;
-    let verified: TlsProbe;
-    try {
-      // Unverified connection, used only to read OpenSSL's verdict against every trusted root; closed at once.
-      verified = await tlsHandshake({ ...base, ca: trust.all() });
-    } catch (err) {
-      return unreadable(err);
+    for (const probe of probes) {
+      const socket = probe.socket;
+      if (!socket) continue;
+      const adopted =
+        outcome.status !== 'fail' &&
+        probe === probes.find((p) => p.socket) &&
+        (ctx.net.adopt?.(base.proxy ?? null, base.host, base.port, socket) ?? false);
+      if (!adopted) socket.destroy();
     }
-    const sentPem = target.facts.tls?.chainPem ?? verified.chainPem;
-    const sent = sentPem.map((p) => new X509Certificate(p));
-    const leaf = sent[0];
-    if (!leaf) {
-      return { status: 'fail', code: 'TLS_HANDSHAKE_FAILED', title: 'The server sent no certificate' };
-    }
-    const chain = sent.map(describe);
-    const now = ctx.now();
-    const fail: Problem[] = [];
-    const warn: Problem[] = [];
-
-    sent.forEach((c, i) => {
-      if (c.validToDate.getTime() < now.getTime()) {
-        fail.push({
-          code: 'CERT_EXPIRED',
-          detail: `the ${role(i, sent.length, c)} expired on ${day(c.validToDate)}`,
-        });
-      } else if (c.validFromDate.getTime() > now.getTime()) {
-        fail.push({
-          code: 'CERT_NOT_YET_VALID',
-          detail: `the ${role(i, sent.length, c)} is valid only from ${c.validFromDate.toISOString()} (this machine's clock: ${now.toISOString()})`,
-        });
-      }
-    });
-    if (verified.verifyError) {
-      const p = verifyProblem(verified.verifyError, sent);
-      if (p) fail.push(p);
-      else if (fail.length === 0) {
-        // OpenSSL saw an expired/not-yet-valid certificate that the sent chain does not show: the trust anchor.
-        fail.push({
-          code: verified.verifyError === 'CERT_HAS_EXPIRED' ? 'CERT_EXPIRED' : 'CERT_NOT_YET_VALID',
-          detail: `a certificate of the verified chain (the trust anchor?) is ${verified.verifyError === 'CERT_HAS_EXPIRED' ? 'expired' : 'not valid yet'}`,
-        });
-      }
-    }
-    const identity = verified.leaf ? tls.checkServerIdentity(host, verified.leaf) : undefined;
-    if (identity) {
-      fail.push({
-        code: 'CERT_HOSTNAME_MISMATCH',
-        detail: `the certificate is for ${leaf.subjectAltName ?? `"${commonName(leaf.subject)}"`}, not ${host}`,
-      });
-    }
-
-    let trustedBy: string | null = null;
-    let anchor: { subject: string; fingerprint256: string } | null = null;
-    let anchorName = 'a public root';
-    if (fail.length === 0) {
-      const anchorPem = verified.chainPem[verified.chainPem.length - 1];
-      const anchorCert = anchorPem ? new X509Certificate(anchorPem) : undefined;
-      if (anchorCert) {
-        anchor = {
-          subject: anchorCert.subject.replaceAll('\n', ', '),
-          fingerprint256: anchorCert.fingerprint256,
-        };
-        anchorName = commonName(anchorCert.subject);
-      }
-      trustedBy = 'public';
-      if (trust.extraRoots.length > 0) {
-        let publicOk = false;
-        try {
-          publicOk = (await tlsHandshake({ ...base, ca: trust.publicRoots })).chainVerified;
-        } catch (err) {
-          return unreadable(err);
-        }
-        if (!publicOk) {
-          // Find which extra root anchors the chain, walking from the top.
-          const extraByFp = new Map<string, string>();
-          for (const r of trust.extraRoots) {
-            const fp = fingerprintOf(r.pem);
-            if (fp && !extraByFp.has(fp)) extraByFp.set(fp, r.source);
-          }
-          let source: keyof typeof SOURCE_NAMES | undefined;
-          let caName = anchorCert ? commonName(anchorCert.subject) : 'unknown CA';
-          for (const pem of [...verified.chainPem].reverse()) {
-            const c = new X509Certificate(pem);
-            const s = extraByFp.get(c.fingerprint256) as keyof typeof SOURCE_NAMES | undefined;
-            if (s) {
-              source = s;
-              caName = commonName(c.subject);
-              break;
-            }
-          }
-          trustedBy = source ?? 'extra';
-          warn.push({
-            code: 'CERT_PRIVATE_ROOT',
-            detail: `the chain is trusted only through "${caName}" from ${
-              source ? SOURCE_NAMES[source] : '--ca-file, NODE_EXTRA_CA_CERTS or the system store'
-            }, not through a public root: something on this network (TLS inspection) re-signs the traffic, so Cortex's servers see a different certificate than this machine`,
-          });
-        }
-      }
-    }
-
-    const leftMs = leaf.validToDate.getTime() - now.getTime();
-    const leftDays = Math.floor(leftMs / DAY);
-    if (leftMs >= 0 && leftMs < ctx.options.warnDays * DAY) {
-      warn.push({
-        code: 'CERT_EXPIRES_SOON',
-        detail: `the leaf "${commonName(leaf.subject)}" expires on ${day(leaf.validToDate)}, in ${leftDays} days (warning window ${ctx.options.warnDays} days)`,
-      });
-    }
-
-    const data = {
-      chain,
-      trustedBy,
-      anchor,
-      problems: [...fail, ...warn],
-      expiresInDays: leftDays,
-    };
-    const summary = `"${commonName(leaf.subject)}" issued by "${commonName(leaf.issuer)}", valid until ${day(leaf.validToDate)}${leftMs >= 0 ? ` (${leftDays} days left)` : ''}, ${sent.length} certificate${sent.length === 1 ? '' : 's'} sent`;
-    const outcome = (status: 'fail' | 'warn', list: Problem[]): CheckOutcome => {
-      const head = list[0] as Problem;
-      return {
-        status,
-        code: head.code,
-        title: TITLES[head.code] ?? 'Certificate problem',
-        detail: [...list.map((p) => p.detail), summary].join('; '),
-        data,
-      };
-    };
-    if (fail.length > 0) return outcome('fail', fail);
-    if (warn.length > 0) return outcome('warn', warn);
-    return {
-      status: 'pass',
-      title: 'The certificate is valid for this host',
-      detail: `${summary}; trusted through ${anchor ? `the public root "${anchorName}"` : anchorName}`,
-      data,
-    };
+    return outcome;
   },
 };
+
+async function judge(
+  target: Parameters<Check['run']>[0],
+  ctx: Parameters<Check['run']>[1],
+  probes: TlsProbe[],
+): Promise<CheckOutcome> {
+  const host = target.issuer.host;
+  const base = tlsProbeOptions(target, ctx);
+  const trust = ctx.net.trust;
+  let verified: TlsProbe;
+  try {
+    // An unverified connection, to read OpenSSL's verdict against the trusted roots. The public
+    // roots and --ca-file first; the OS store and NODE_EXTRA_CA_CERTS only when the chain does not
+    // verify without them. It stays open only when its chain and host name verified (then it is
+    // as good as a verified connection and may carry HTTP, see run()); otherwise it is closed at once.
+    const first = trust.firstStage?.();
+    const verifying = { ...base, keepIfVerifiedFor: host, ALPNProtocols: ['http/1.1'] };
+    verified = await tlsHandshake({ ...verifying, ca: first ?? trust.all() });
+    probes.push(verified);
+    if (first && !verified.chainVerified && UNTRUSTED.has(verified.verifyError ?? '')) {
+      verified = await tlsHandshake({ ...verifying, ca: trust.all() });
+      probes.push(verified);
+    }
+  } catch (err) {
+    return unreadable(err);
+  }
+  const sentPem = target.facts.tls?.chainPem ?? verified.chainPem;
+  const sent = sentPem.map((p) => new X509Certificate(p));
+  const leaf = sent[0];
+  if (!leaf) {
+    return { status: 'fail', code: 'TLS_HANDSHAKE_FAILED', title: 'The server sent no certificate' };
+  }
+  const chain = sent.map(describe);
+  const now = ctx.now();
+  const fail: Problem[] = [];
+  const warn: Problem[] = [];
+
+  sent.forEach((c, i) => {
+    if (c.validToDate.getTime() < now.getTime()) {
+      fail.push({
+        code: 'CERT_EXPIRED',
+        detail: `the ${role(i, sent.length, c)} expired on ${day(c.validToDate)}`,
+      });
+    } else if (c.validFromDate.getTime() > now.getTime()) {
+      fail.push({
+        code: 'CERT_NOT_YET_VALID',
+        detail: `the ${role(i, sent.length, c)} is valid only from ${c.validFromDate.toISOString()} (this machine's clock: ${now.toISOString()})`,
+      });
+    }
+  });
+  if (verified.verifyError) {
+    const p = verifyProblem(verified.verifyError, sent);
+    if (p) fail.push(p);
+    else if (fail.length === 0) {
+      // OpenSSL saw an expired/not-yet-valid certificate that the sent chain does not show: the trust anchor.
+      fail.push({
+        code: verified.verifyError === 'CERT_HAS_EXPIRED' ? 'CERT_EXPIRED' : 'CERT_NOT_YET_VALID',
+        detail: `a certificate of the verified chain (the trust anchor?) is ${verified.verifyError === 'CERT_HAS_EXPIRED' ? 'expired' : 'not valid yet'}`,
+      });
+    }
+  }
+  const identity = verified.leaf ? tls.checkServerIdentity(host, verified.leaf) : undefined;
+  if (identity) {
+    fail.push({
+      code: 'CERT_HOSTNAME_MISMATCH',
+      detail: `the certificate is for ${leaf.subjectAltName ?? `"${commonName(leaf.subject)}"`}, not ${host}`,
+    });
+  }
+
+  let trustedBy: string | null = null;
+  let anchor: { subject: string; fingerprint256: string } | null = null;
+  let anchorName = 'a public root';
+  if (fail.length === 0) {
+    const anchorPem = verified.chainPem[verified.chainPem.length - 1];
+    const anchorCert = anchorPem ? new X509Certificate(anchorPem) : undefined;
+    if (anchorCert) {
+      anchor = {
+        subject: anchorCert.subject.replaceAll('\n', ', '),
+        fingerprint256: anchorCert.fingerprint256,
+      };
+      anchorName = commonName(anchorCert.subject);
+    }
+    trustedBy = 'public';
+    // Where the anchor comes from, by lookup in an index built once per run (not by parsing
+    // every extra root for each issuer).
+    const index = anchorIndex(trust);
+    const source = anchorCert ? index.sourceOf(anchorCert.fingerprint256) : undefined;
+    let publicOk = source === 'public';
+    if (!publicOk) {
+      // The chain found a private anchor. A cross-signed CA may still lead to a public root too:
+      // only a handshake against the public roots alone tells.
+      try {
+        publicOk = (await tlsHandshake({ ...base, ca: trust.publicRoots })).chainVerified;
+      } catch (err) {
+        return unreadable(err);
+      }
+    }
+    if (!publicOk) {
+      // Name the extra root that anchors the chain, walking from the top.
+      let from: keyof typeof SOURCE_NAMES | undefined;
+      let caName = anchorCert ? commonName(anchorCert.subject) : 'unknown CA';
+      for (const pem of [...verified.chainPem].reverse()) {
+        const s = index.sourceOf(fingerprintOfPem(pem));
+        if (s && s !== 'public') {
+          from = s;
+          caName = commonName(new X509Certificate(pem).subject);
+          break;
+        }
+      }
+      trustedBy = from ?? 'extra';
+      warn.push({
+        code: 'CERT_PRIVATE_ROOT',
+        detail: `the chain is trusted only through "${caName}" from ${
+          from ? SOURCE_NAMES[from] : '--ca-file, NODE_EXTRA_CA_CERTS or the system store'
+        }, not through a public root: something on this network (TLS inspection) re-signs the traffic, so Cortex's servers see a different certificate than this machine`,
+      });
+    }
+  }
+
+  const leftMs = leaf.validToDate.getTime() - now.getTime();
+  const leftDays = Math.floor(leftMs / DAY);
+  if (leftMs >= 0 && leftMs < ctx.options.warnDays * DAY) {
+    // An expiry outranks a private root: it breaks sign-in on a date, for everyone.
+    warn.unshift({
+      code: 'CERT_EXPIRES_SOON',
+      detail: `the leaf "${commonName(leaf.subject)}" expires on ${day(leaf.validToDate)}, in ${leftDays} days (warning window ${ctx.options.warnDays} days)`,
+    });
+  }
+
+  const data = {
+    chain,
+    trustedBy,
+    anchor,
+    problems: [...fail, ...warn],
+    expiresInDays: leftDays,
+  };
+  const summary = `"${commonName(leaf.subject)}" issued by "${commonName(leaf.issuer)}", valid until ${day(leaf.validToDate)}${leftMs >= 0 ? ` (${leftDays} days left)` : ''}, ${sent.length} certificate${sent.length === 1 ? '' : 's'} sent`;
+  const findings: Finding[] = [
+    ...fail.map((p) => ({ code: p.code, status: 'fail' as const, message: p.detail })),
+    ...warn.map((p) => ({ code: p.code, status: 'warn' as const, message: p.detail })),
+  ];
+  const head = findings[0];
+  if (head) {
+    return {
+      status: head.status,
+      code: head.code,
+      title: TITLES[head.code] ?? 'Certificate problem',
+      detail: [...findings.map((f) => f.message), summary].join('; '),
+      data,
+      findings,
+    };
+  }
+  return {
+    status: 'pass',
+    title: 'The certificate is valid for this host',
+    detail: `${summary}; trusted through ${anchor ? `the public root "${anchorName}"` : anchorName}`,
+    data,
+  };
+}

@@ -104,9 +104,14 @@ export function judgeSkew(sample: ServerDateSample, source: string): CheckOutcom
   };
 }
 
+/**
+ * The server's Date against this machine's clock. Reads the Date header of discovery's answer (it
+ * waits for discovery, without depending on its verdict); sends its own HEAD only when there was none.
+ */
 export const check: Check = {
   id: 'clock',
   needs: ['tls', 'certificate'],
+  after: ['discovery'],
   async run(target, ctx: CheckContext) {
     const facts = target.facts;
     const known = samples.get(facts);

@@ -254,7 +254,15 @@ export const check: Check = {
       const [first, ...rest] = problems as [Problem, ...Problem[]];
       const also = rest.map((p) => `Also ${p.code}: ${p.detail}`);
       data.codes = problems.map((p) => p.code);
-      return fail(first.code, first.title, [first.detail, ...also].join('\n'), data, first.advice);
+      return {
+        ...fail(first.code, first.title, [first.detail, ...also].join('\n'), data, first.advice),
+        findings: problems.map((p) => ({
+          code: p.code,
+          status: 'fail' as const,
+          message: p.detail,
+          ...(p.advice ? { advice: p.advice } : {}),
+        })),
+      };
     }
 
     data.issuer = doc.issuer;

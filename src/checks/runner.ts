@@ -1,5 +1,5 @@
 import { CODES } from '../codes.js';
-import type { CheckResult, DiagnoseResult, TargetReport } from '../result.js';
+import type { CheckResult, DiagnoseResult, Finding, TargetReport } from '../result.js';
 import { SCHEMA_VERSION } from '../result.js';
 import { runIssuerUrl } from './issuer-url.js';
 import type { Check, CheckContext, CheckId, CheckOutcome, Target } from './types.js';
@@ -85,6 +85,13 @@ async function runTarget(
           return dep ? start(dep) : Promise.resolve(undefined);
         }),
       );
+      // Soft order: wait for these (their facts may spare a request), whatever their verdict.
+      await Promise.all(
+        (check.after ?? []).map((id) => {
+          const dep = byId.get(id);
+          return dep ? start(dep) : undefined;
+        }),
+      );
       const blocked = needs.find((n) => n && (n.status === 'fail' || n.status === 'skip'));
       let result: CheckResult;
       if (blocked) {
@@ -99,6 +106,7 @@ async function runTarget(
               ? `Skipped: ${cause ?? blocked.id} failed`
               : `Skipped: ${blocked.id} was skipped`,
           durationMs: 0,
+          findings: [],
         };
       } else if (!target.issuer) {
         result = {
@@ -106,6 +114,7 @@ async function runTarget(
           status: 'skip',
           title: 'Skipped: the issuer URL is not usable',
           durationMs: 0,
+          findings: [],
         };
       } else {
         const started = performance.now();
@@ -178,16 +187,49 @@ async function guarded(
   }
 }
 
+const RANK = { fail: 0, warn: 1 } as const;
+
+/** Every finding of an outcome, most urgent first (stable: a check lists equals in its own order). */
+function findingsOf(outcome: CheckOutcome): Finding[] {
+  const list: Array<Omit<Finding, 'advice'> & { advice?: string }> =
+    outcome.findings && outcome.findings.length > 0
+      ? outcome.findings
+      : outcome.code && (outcome.status === 'warn' || outcome.status === 'fail')
+        ? [
+            {
+              code: outcome.code,
+              status: outcome.status,
+              message: outcome.detail ?? outcome.title,
+              ...(outcome.advice ? { advice: outcome.advice } : {}),
+            },
+          ]
+        : [];
+  return list
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => RANK[a.f.status] - RANK[b.f.status] || a.i - b.i)
+    .map(({ f }) => ({
+      code: f.code,
+      status: f.status,
+      message: f.message,
+      advice: f.advice ?? CODES[f.code].advice,
+    }));
+}
+
 function finish(id: CheckId, outcome: CheckOutcome, started: number): CheckResult {
+  const findings = outcome.status === 'warn' || outcome.status === 'fail' ? findingsOf(outcome) : [];
+  // The check's code and status are those of its most urgent finding.
+  const head = findings[0];
+  const status = head && outcome.status !== 'fail' ? head.status : outcome.status;
+  const code = head?.code ?? outcome.code;
   const r: CheckResult = {
     id,
-    status: outcome.status,
+    status,
     title: outcome.title,
     durationMs: Math.max(0, Math.round(performance.now() - started)),
   };
-  if (outcome.code && (outcome.status === 'warn' || outcome.status === 'fail')) {
-    r.code = outcome.code;
-    r.advice = outcome.advice ?? CODES[outcome.code].advice;
+  if (code && (status === 'warn' || status === 'fail')) {
+    r.code = code;
+    r.advice = (head && head.code !== outcome.code ? head.advice : outcome.advice) ?? CODES[code].advice;
   } else if (outcome.advice) {
     r.advice = outcome.advice;
   }
@@ -202,12 +244,24 @@ function finish(id: CheckId, outcome: CheckOutcome, started: number): CheckResul
     ...(r.detail ? { detail: r.detail } : {}),
     ...(r.advice ? { advice: r.advice } : {}),
     durationMs: r.durationMs,
+    findings,
     ...(r.data ? { data: r.data } : {}),
   };
 }
 
-/** Under --strict a warning is a failure: the status says so, so JSON consumers see it too. */
+/**
+ * Under --strict a warning is a failure: every warning finding becomes a failing one, and the
+ * check's status says so, so JSON consumers see it too.
+ */
 function strictify(r: CheckResult): CheckResult {
-  if (r.status !== 'warn') return r;
-  return { ...r, status: 'fail', data: { ...(r.data ?? {}), strict: true } };
+  const warned = r.status === 'warn' || (r.findings ?? []).some((f) => f.status === 'warn');
+  if (!warned) return r;
+  return {
+    ...r,
+    status: r.status === 'skip' ? r.status : 'fail',
+    ...(r.findings
+      ? { findings: r.findings.map((f) => (f.status === 'warn' ? { ...f, status: 'fail' as const } : f)) }
+      : {}),
+    data: { ...(r.data ?? {}), strict: true },
+  };
 }

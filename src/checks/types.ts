@@ -26,7 +26,20 @@ export type CheckId =
   | 'okta-assign'
   | 'okta-policy';
 
-/** What a check returns. The runner adds id and duration; advice defaults to the code's advice. */
+/** One problem a check found. A check may find several (an expiring certificate AND a private root). */
+export interface Finding {
+  code: Code;
+  status: 'warn' | 'fail';
+  message: string;
+  /** Defaults to the code's advice. */
+  advice?: string;
+}
+
+/**
+ * What a check returns. The runner adds id and duration; advice defaults to the code's advice.
+ * `findings` lists every problem, most urgent first; when absent, the runner derives one finding
+ * from `code`. `status` and `code` are those of the most urgent finding.
+ */
 export interface CheckOutcome {
   status: CheckStatus;
   code?: Code;
@@ -34,6 +47,7 @@ export interface CheckOutcome {
   detail?: string;
   advice?: string;
   data?: Record<string, unknown>;
+  findings?: Finding[];
 }
 
 export interface ResolvedAddress {
@@ -117,5 +131,10 @@ export interface Check {
   id: CheckId;
   /** Checks that must not have failed before this one runs. */
   needs: CheckId[];
+  /**
+   * Checks to wait for (when they run at all) without depending on their verdict: their facts are
+   * used when present (clock reads discovery's Date header instead of sending its own request).
+   */
+  after?: CheckId[];
   run(target: Target & { issuer: ParsedIssuer }, ctx: CheckContext): Promise<CheckOutcome>;
 }

@@ -237,6 +237,13 @@ export interface TlsProbeOptions {
   maxVersion?: tls.SecureVersion;
   ciphers?: string;
   ALPNProtocols?: string[];
+  /**
+   * Keep the connection open and return it as `socket` when, and only when, its chain verified
+   * against `ca` AND it names this host (the same checks Node makes for a verified connection) and
+   * it speaks HTTP/1.1: it may then carry HTTP requests (see NetContext.adopt). Otherwise it is
+   * closed as always.
+   */
+  keepIfVerifiedFor?: string;
 }
 
 export interface TlsProbe {
@@ -251,6 +258,8 @@ export interface TlsProbe {
   chainVerified: boolean;
   /** OpenSSL's verification error code, e.g. CERT_HAS_EXPIRED. */
   verifyError?: string;
+  /** With keepIfVerifiedFor: the open connection, present only when chain and host verified. */
+  socket?: tls.TLSSocket;
 }
 
 function derToPem(der: Buffer): string {
@@ -275,8 +284,9 @@ function peerChain(socket: tls.TLSSocket): { leaf: tls.PeerCertificate | undefin
 /**
  * Handshake with SNI and return what was negotiated and the certificate chain, then close the connection.
  * The connection is NOT verified (rejectUnauthorized: false) so that a bad chain can be read and judged;
- * the verdict against `ca` is returned as data. The socket never leaves this function: no application
- * data (no HTTP request) ever travels over it.
+ * the verdict against `ca` is returned as data. The socket leaves this function only with
+ * `keepIfVerifiedFor`, and only when its chain verified against `ca` and it names that host: an
+ * unverified connection never carries application data (no HTTP request).
  */
 export async function tlsHandshake(opts: TlsProbeOptions): Promise<TlsProbe> {
   const tcp = await openTcp(opts.host, opts.port, {
@@ -310,6 +320,15 @@ export async function tlsHandshake(opts: TlsProbeOptions): Promise<TlsProbe> {
       done = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
+      if (value?.socket) {
+        // Verified (chain and host): handed over, idle, without this probe's listeners.
+        socket.removeAllListeners('error');
+        socket.removeAllListeners('close');
+        socket.on('error', () => socket.destroy());
+        socket.unref();
+        resolve(value);
+        return;
+      }
       socket.destroy();
       tcp.destroy();
       if (err) reject(err);
@@ -344,7 +363,14 @@ export async function tlsHandshake(opts: TlsProbeOptions): Promise<TlsProbe> {
           : err instanceof Error
             ? String((err as { code?: unknown }).code ?? err.message)
             : String(err);
+      const keep =
+        opts.keepIfVerifiedFor !== undefined &&
+        verifyError === undefined &&
+        leaf !== undefined &&
+        tls.checkServerIdentity(opts.keepIfVerifiedFor, leaf) === undefined &&
+        (socket.alpnProtocol === 'http/1.1' || !socket.alpnProtocol);
       finish(null, {
+        ...(keep ? { socket } : {}),
         protocol: socket.getProtocol() ?? 'unknown',
         cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
         alpn: socket.alpnProtocol ?? false,

@@ -1,7 +1,7 @@
-import type { Dispatcher } from 'undici';
 import type { ProxyRoute } from '../checks/types.js';
 import type { NetContext } from './context.js';
-import { createDispatcher } from './dispatcher.js';
+import { createDispatcher, type HttpTransport, isNodeTransport } from './dispatcher.js';
+import { parseProxyUrl } from './proxy.js';
 import { resolverFromEnv } from './resolver.js';
 import { createTrustStore } from './trust.js';
 
@@ -14,22 +14,35 @@ export interface NetOptions {
 
 /** Build the network context for one run: trust anchors, resolver, dispatchers (one per proxy route). */
 export function createNetContext(opts: NetOptions): NetContext & { close(): Promise<void> } {
+  // A --proxy that is not a usable proxy URL is a usage error (exit 2) before anything runs.
+  if (opts.proxyFlag?.trim()) parseProxyUrl(opts.proxyFlag.trim(), 'flag', '--proxy');
   const trust = createTrustStore({ ...(opts.caFile ? { caFile: opts.caFile } : {}), env: opts.env });
   const resolver = resolverFromEnv(opts.env, opts.timeoutMs);
   // createDispatcher caches per proxy/CA/timeout across runs; the CLI closes them all on exit.
-  const dispatchers = new Map<string, Dispatcher>();
+  const dispatchers = new Map<string, HttpTransport>();
   const ctx: NetContext & { close(): Promise<void> } = {
     trust,
     resolver,
     env: opts.env,
-    dispatcher(proxy: ProxyRoute | null): Dispatcher {
+    dispatcher(proxy: ProxyRoute | null): HttpTransport {
       const key = proxy?.url ?? '';
       let d = dispatchers.get(key);
       if (!d) {
-        d = createDispatcher({ ca: trust.all(), proxy, connectTimeoutMs: opts.timeoutMs });
+        // The first stage of the trust store (public roots, --ca-file); the rest only if a chain needs it.
+        const first = trust.firstStage?.();
+        d = createDispatcher({
+          ca: first ?? trust.all(),
+          ...(first ? { moreCa: () => trust.all() } : {}),
+          proxy,
+          connectTimeoutMs: opts.timeoutMs,
+        });
         dispatchers.set(key, d);
       }
       return d;
+    },
+    adopt(proxy, host, port, socket) {
+      const d = ctx.dispatcher(proxy);
+      return isNodeTransport(d) ? d.adopt(host, port, socket) : false;
     },
     async close() {
       dispatchers.clear();

@@ -1,9 +1,17 @@
+import type HttpModule from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
+import type HttpsModule from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { type Dispatcher, request } from 'undici';
+import type { Readable } from 'node:stream';
+import { type HttpTransport, isNodeTransport, type NodeTransport } from './dispatcher.js';
+
+// See dispatcher.ts: an ES module import of node:http would load Node's bundled undici.
+const http = process.getBuiltinModule('node:http') as typeof HttpModule;
+const https = process.getBuiltinModule('node:https') as typeof HttpsModule;
 
 export interface HttpGetOptions {
-  dispatcher: Dispatcher;
+  /** Our keep-alive transport (createDispatcher), or any undici dispatcher (loaded only then). */
+  dispatcher: HttpTransport;
   /** Budget for the whole exchange: headers and body. */
   timeoutMs: number;
   /** Stop reading the body here (the connection is destroyed); `truncated` tells. */
@@ -72,17 +80,25 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpRe
     return err;
   };
   try {
-    let res: Dispatcher.ResponseData;
+    let res: { statusCode: number; headers: IncomingHttpHeaders; body: Readable };
     try {
-      res = await request(url, {
-        dispatcher: opts.dispatcher,
-        method: opts.method ?? 'GET',
-        headers: opts.headers ?? {},
-        body: opts.body ?? null,
-        headersTimeout: opts.timeoutMs,
-        bodyTimeout: opts.timeoutMs,
-        signal,
-      });
+      const transport = opts.dispatcher;
+      if (isNodeTransport(transport)) {
+        res = await nodeRequest(url, transport, opts, signal);
+      } else {
+        // Only callers that bring their own undici dispatcher load undici.
+        const { request } = await import('undici');
+        const r = await request(url, {
+          dispatcher: transport,
+          method: opts.method ?? 'GET',
+          headers: opts.headers ?? {},
+          body: opts.body ?? null,
+          headersTimeout: opts.timeoutMs,
+          bodyTimeout: opts.timeoutMs,
+          signal,
+        });
+        res = { statusCode: r.statusCode, headers: r.headers as IncomingHttpHeaders, body: r.body };
+      }
     } catch (err) {
       throw translate(err);
     }
@@ -118,6 +134,33 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpRe
   } finally {
     clearTimeout(timeout);
   }
+}
+
+/** One request over Node's http/https and our keep-alive agents; resolves at the response headers. */
+function nodeRequest(
+  url: string,
+  transport: NodeTransport,
+  opts: HttpGetOptions,
+  signal: AbortSignal,
+): Promise<{ statusCode: number; headers: IncomingHttpHeaders; body: Readable }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const secure = u.protocol === 'https:';
+    const req = (secure ? https : http).request(u, {
+      agent: secure ? transport.https : transport.http,
+      method: opts.method ?? 'GET',
+      headers: opts.headers ?? {},
+      signal,
+    });
+    req.once('error', reject);
+    req.once('response', (res) => {
+      req.off('error', reject);
+      // Errors after this point surface on the body stream, where httpGet reads.
+      req.on('error', (err) => res.destroy(err));
+      resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
+    });
+    req.end(opts.body ?? undefined);
+  });
 }
 
 /** A header's single value (the first when repeated). */

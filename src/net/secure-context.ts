@@ -4,7 +4,7 @@ import tls from 'node:tls';
 /**
  * TLS trust contexts, built once per distinct CA set and TLS settings. Building one parses every
  * CA certificate (hundreds with the public and system roots); doing that for each handshake and
- * each HTTP connection was most of a diagnose run's CPU (bench/diagnose.ts).
+ * each HTTP connection was most of a diagnose run's CPU (npm run bench).
  * Protocol versions and ciphers live in the context too, so they are part of the key.
  */
 export interface ContextOptions {

@@ -16,7 +16,7 @@
  * resolveOktaToken from here without loading the HTTP stack.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Dispatcher } from 'undici';
+import type { HttpTransport } from '../net/dispatcher.js';
 import { Secret } from '../secret.js';
 import type { Keychain } from '../secrets/keychain.js';
 import { retryAt } from './oauth-errors.js';
@@ -142,7 +142,7 @@ export interface OktaManagementOptions {
   /** The issuer's origin; only this origin is ever asked. */
   orgUrl: string;
   token: Secret;
-  dispatcher: Dispatcher;
+  dispatcher: HttpTransport;
   /** Per request (headers and body). */
   timeoutMs: number;
   /** Per answer. Default 1 MiB. */

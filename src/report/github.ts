@@ -10,6 +10,18 @@ export function renderGithubAnnotations(result: DiagnoseResult): string {
   for (const t of result.results) {
     for (const c of t.checks) {
       if (c.status !== 'fail' && c.status !== 'warn') continue;
+      const findings = c.findings ?? [];
+      if (findings.length > 1) {
+        // One annotation per finding, so a warning next to a failure is not lost.
+        for (const f of findings) {
+          const level = f.status === 'fail' ? 'error' : 'warning';
+          const title = prop(`cortex-sso ${c.id} [${f.code}]: ${c.title}`);
+          lines.push(
+            `::${level} title=${title}::${data([t.issuer, f.message, `Fix: ${f.advice}`].join('\n'))}`,
+          );
+        }
+        continue;
+      }
       const level = c.status === 'fail' ? 'error' : 'warning';
       const title = prop(`cortex-sso ${c.id}${c.code ? ` [${c.code}]` : ''}: ${c.title}`);
       const body = [`${t.issuer}`, c.detail, c.advice ? `Fix: ${c.advice}` : undefined]
@@ -36,7 +48,15 @@ export function renderGithubSummary(result: DiagnoseResult): string {
     );
     for (const c of t.checks) {
       out.push(
-        `| ${ICON[c.status]} | ${c.id} | ${cell(c.title)} | ${c.code ?? ''} | ${cell(c.status === 'pass' || c.status === 'skip' ? '' : (c.advice ?? ''))} |`,
+        `| ${ICON[c.status]} | ${c.id} | ${cell(c.title)} | ${
+          (c.findings ?? []).length > 1 ? (c.findings ?? []).map((f) => f.code).join(', ') : (c.code ?? '')
+        } | ${cell(
+          c.status === 'pass' || c.status === 'skip'
+            ? ''
+            : (c.findings ?? []).length > 1
+              ? (c.findings ?? []).map((f) => `${f.code}: ${f.advice}`).join('\n')
+              : (c.advice ?? ''),
+        )} |`,
       );
     }
     out.push('');

@@ -47,7 +47,13 @@ export function renderJunit(result: DiagnoseResult, name = 'cortex-sso diagnose'
     for (const c of t.checks) {
       // The name is the stable check id, so CI test history follows a check across runs.
       const open = `    <testcase classname="${esc(t.issuer)}" name="${esc(c.id)}" time="${secs(c.durationMs)}"`;
-      const body = [c.title, c.detail, c.advice ? `Fix: ${c.advice}` : undefined].filter(Boolean).join('\n');
+      const findings = c.findings ?? [];
+      const body =
+        findings.length > 1
+          ? [c.title, ...findings.map((f) => `${f.status} [${f.code}] ${f.message}\nFix: ${f.advice}`)].join(
+              '\n',
+            )
+          : [c.title, c.detail, c.advice ? `Fix: ${c.advice}` : undefined].filter(Boolean).join('\n');
       if (c.status === 'fail') {
         out.push(
           `${open}>`,

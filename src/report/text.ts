@@ -37,11 +37,24 @@ export function renderCheckLine(r: CheckResult, c: ChalkInstance, verbose = fals
   const time = r.status === 'skip' ? '' : c.dim(` ${r.durationMs}ms`);
   const code = r.code ? c.dim(` [${r.code}]`) : '';
   const lines = [`  ${paintStatus(c, r.status, SYMBOL[r.status])} ${c.bold(id)}${r.title}${code}${time}`];
+  const fix = (advice: string, pad: string) => indent(`Fix: ${advice}`, pad).replace(/Fix:/, c.cyan('Fix:'));
+  const findings = r.findings ?? [];
+  if (findings.length > 1) {
+    // Several problems: each with its own code and fix, most urgent first.
+    if (verbose && r.detail) lines.push(indent(r.detail, '      '));
+    for (const f of findings) {
+      lines.push(
+        `      ${paintStatus(c, f.status, SYMBOL[f.status])} ${indent(f.message, '        ').trimStart()}${c.dim(` [${f.code}]`)}`,
+      );
+      lines.push(fix(f.advice, '        '));
+    }
+    return lines.join('\n');
+  }
   const showDetail =
     r.detail && (verbose || r.status === 'fail' || r.status === 'warn' || r.id === 'issuer-url');
   if (showDetail) lines.push(indent(r.detail as string, '      '));
   if (r.advice && (r.status === 'fail' || r.status === 'warn')) {
-    lines.push(indent(`Fix: ${r.advice}`, '      ').replace(/Fix:/, c.cyan('Fix:')));
+    lines.push(fix(r.advice, '      '));
   }
   return lines.join('\n');
 }

@@ -5,10 +5,12 @@ import { check as proxy } from '../../src/checks/proxy.ts';
 import { check as tcp } from '../../src/checks/tcp.ts';
 import { check as tls } from '../../src/checks/tls.ts';
 import type { Check, CheckContext, CheckOutcome } from '../../src/checks/types.ts';
+import { CODES } from '../../src/codes.ts';
+import { createNetContext } from '../../src/net/create.ts';
 import { netCtx, netTarget } from '../support/net-check-context.ts';
 import { createTestPki, type TestPki } from '../support/pki.ts';
 import { startProxy, type TestProxy } from '../support/proxy-server.ts';
-import { startTlsServer, type TestServer } from '../support/tls-servers.ts';
+import { freePort, startTlsServer, type TestServer } from '../support/tls-servers.ts';
 
 /** Runs proxy -> dns -> tcp -> tls -> certificate like the runner: stop at the first failure. */
 async function runChain(host: string, port: number, ctx: CheckContext) {
@@ -56,10 +58,9 @@ describe('proxy check and tunnelled checks', () => {
       issuer.port,
       netCtx({ env, publicRoots: [pki.root.certPem] }),
     );
-    expect(results.proxy).toMatchObject({
-      status: 'pass',
-      detail: `via proxy http://127.0.0.1:${p.port} (from HTTPS_PROXY)`,
-    });
+    expect(results.proxy).toMatchObject({ status: 'pass', title: 'The proxy opens a tunnel to the issuer' });
+    expect(results.proxy?.detail).toContain(`via proxy http://127.0.0.1:${p.port} (from HTTPS_PROXY)`);
+    expect(results.proxy?.detail).toContain(`CONNECT issuer.example:${issuer.port} accepted`);
     expect(results.dns?.detail).toContain('proxy host 127.0.0.1');
     expect(results.tcp?.status).toBe('pass');
     expect(results.tls?.status).toBe('pass');
@@ -71,8 +72,9 @@ describe('proxy check and tunnelled checks', () => {
 
   it('--proxy applies and is named as the flag', async () => {
     const p = await startP({});
-    const out = await proxy.run(netTarget('localhost', 443), netCtx({ proxyFlag: p.url }));
-    expect(out.detail).toBe(`via proxy ${p.url} (from --proxy)`);
+    const out = await proxy.run(netTarget('localhost', issuer.port), netCtx({ proxyFlag: p.url }));
+    expect(out.status).toBe('pass');
+    expect(out.detail).toContain(`via proxy ${p.url} (from --proxy)`);
   });
 
   it('NO_PROXY bypasses the proxy: direct connection, proxy never asked', async () => {
@@ -88,26 +90,28 @@ describe('proxy check and tunnelled checks', () => {
     expect(p.connects).toEqual([]);
   });
 
-  it('407 from the proxy -> PROXY_REFUSED on the tls step, blaming the proxy', async () => {
+  it('407 from the proxy -> PROXY_REFUSED on the proxy check, blaming the proxy; no later layer runs', async () => {
     const p = await startP({ auth: { user: 'alice', pass: 's3cret' } });
     const { results } = await runChain(
       'issuer.example',
       issuer.port,
       netCtx({ env: { https_proxy: p.url } }),
     );
-    expect(results.tcp?.status).toBe('pass');
-    expect(results.tls).toMatchObject({ status: 'fail', code: 'PROXY_REFUSED' });
-    expect(results.tls?.detail).toContain(`proxy ${p.url}`);
-    expect(results.tls?.detail).toContain('407');
-    expect(results.tls?.detail).toContain('needs credentials');
+    expect(results.proxy).toMatchObject({ status: 'fail', code: 'PROXY_REFUSED' });
+    expect(results.proxy?.detail).toContain(`proxy ${p.url}`);
+    expect(results.proxy?.detail).toContain('407');
+    expect(results.proxy?.detail).toContain('needs credentials');
+    expect(results.proxy?.detail).not.toMatch(/okta|issuer/i);
+    expect(results.tcp).toBeUndefined();
+    expect(results.tls).toBeUndefined();
   });
 
   it('wrong proxy credentials -> PROXY_REFUSED saying they were rejected, secret not shown', async () => {
     const p = await startP({ auth: { user: 'alice', pass: 's3cret' } });
     const env = { HTTPS_PROXY: `http://alice:wrongpw@127.0.0.1:${p.port}` };
     const { results } = await runChain('issuer.example', issuer.port, netCtx({ env }));
-    expect(results.tls).toMatchObject({ status: 'fail', code: 'PROXY_REFUSED' });
-    expect(results.tls?.detail).toContain('credentials in the proxy URL were rejected');
+    expect(results.proxy).toMatchObject({ status: 'fail', code: 'PROXY_REFUSED' });
+    expect(results.proxy?.detail).toContain('credentials in the proxy URL were rejected');
     expect(JSON.stringify(results)).not.toContain('wrongpw');
   });
 
@@ -118,8 +122,8 @@ describe('proxy check and tunnelled checks', () => {
       issuer.port,
       netCtx({ env: { HTTPS_PROXY: p.url } }),
     );
-    expect(results.tls).toMatchObject({ status: 'fail', code: 'PROXY_REFUSED' });
-    expect(results.tls?.detail).toContain('403 Forbidden');
+    expect(results.proxy).toMatchObject({ status: 'fail', code: 'PROXY_REFUSED' });
+    expect(results.proxy?.detail).toContain('403 Forbidden');
   });
 
   it('a proxy that resets the tunnel request -> PROXY_REFUSED', async () => {
@@ -129,8 +133,26 @@ describe('proxy check and tunnelled checks', () => {
       issuer.port,
       netCtx({ env: { HTTPS_PROXY: p.url } }),
     );
-    expect(results.tls).toMatchObject({ status: 'fail', code: 'PROXY_REFUSED' });
-    expect(results.tls?.detail).toContain(`proxy ${p.url}`);
+    expect(results.proxy).toMatchObject({ status: 'fail', code: 'PROXY_REFUSED' });
+    expect(results.proxy?.detail).toContain(`proxy ${p.url}`);
+  });
+
+  it('a proxy nobody listens on -> PROXY_UNREACHABLE with advice about the proxy, not the issuer', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const { results } = await runChain('issuer.example', issuer.port, netCtx({ proxyFlag: url }));
+    expect(results.proxy).toMatchObject({ status: 'fail', code: 'PROXY_UNREACHABLE' });
+    expect(results.proxy?.detail).toContain(`proxy ${url}`);
+    expect(results.proxy?.detail).toContain('TCP_REFUSED');
+    expect(CODES.PROXY_UNREACHABLE.advice).toMatch(/proxy/);
+    expect(CODES.PROXY_UNREACHABLE.advice).not.toMatch(/okta/i);
+    expect(results.dns).toBeUndefined();
+  });
+
+  it('a --proxy that is not a URL is a usage error before any check runs', () => {
+    expect(() => createNetContext({ proxyFlag: 'not a url', timeoutMs: 1000, env: {} })).toThrow(
+      expect.objectContaining({ code: 'INPUT_INVALID' }),
+    );
   });
 
   it('a malformed proxy setting fails the proxy check with INPUT_INVALID', async () => {

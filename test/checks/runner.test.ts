@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/checks/runner.js';
 import type { Check, CheckContext, CheckOutcome } from '../../src/checks/types.js';
+import { CODES } from '../../src/codes.ts';
 
 function ctx(strict = false, timeoutMs = 1000): CheckContext {
   return {
@@ -117,7 +118,75 @@ describe('runChecks', () => {
       ctx(),
     );
     const dns = r.results[0]!.checks[1]!;
-    expect(Object.keys(dns)).toEqual(['id', 'status', 'title', 'durationMs']);
+    expect(Object.keys(dns)).toEqual(['id', 'status', 'title', 'durationMs', 'findings']);
+    expect(dns.findings).toEqual([]);
     expect(r.schemaVersion).toBe(1);
+  });
+
+  it('`after` waits for a check without depending on its verdict', async () => {
+    const order: string[] = [];
+    const slowFail = check('discovery', [], async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      order.push('discovery');
+      return { status: 'fail', code: 'DISCOVERY_HTTP_ERROR', title: 'no' };
+    });
+    const clock: Check = {
+      id: 'clock',
+      needs: [],
+      after: ['discovery'],
+      run: async () => {
+        order.push('clock');
+        return pass();
+      },
+    };
+    const r = await runChecks(['https://acme.okta.com'], [slowFail, clock], ctx());
+    expect(order).toEqual(['discovery', 'clock']);
+    expect(r.results[0]!.checks.find((c) => c.id === 'clock')?.status).toBe('pass');
+  });
+
+  it('lists every finding, most urgent first; code and status are the most urgent one', async () => {
+    const r = await runChecks(
+      ['https://acme.okta.com'],
+      [
+        check('dns', [], {
+          status: 'warn',
+          code: 'CERT_PRIVATE_ROOT',
+          title: 'two problems',
+          findings: [
+            { code: 'CERT_PRIVATE_ROOT', status: 'warn', message: 'private' },
+            { code: 'CERT_EXPIRED', status: 'fail', message: 'expired', advice: 'renew it' },
+          ],
+        }),
+      ],
+      ctx(),
+    );
+    const dns = r.results[0]!.checks[1]!;
+    expect(dns).toMatchObject({ status: 'fail', code: 'CERT_EXPIRED', advice: 'renew it' });
+    expect(dns.findings).toEqual([
+      { code: 'CERT_EXPIRED', status: 'fail', message: 'expired', advice: 'renew it' },
+      {
+        code: 'CERT_PRIVATE_ROOT',
+        status: 'warn',
+        message: 'private',
+        advice: CODES.CERT_PRIVATE_ROOT.advice,
+      },
+    ]);
+    expect(r.ok).toBe(false);
+  });
+
+  it("a single-code outcome becomes one finding with the code's advice", async () => {
+    const r = await runChecks(
+      ['https://acme.okta.com'],
+      [check('dns', [], { status: 'fail', code: 'DNS_NOT_FOUND', title: 'no', detail: 'acme: NXDOMAIN' })],
+      ctx(),
+    );
+    expect(r.results[0]!.checks[1]!.findings).toEqual([
+      {
+        code: 'DNS_NOT_FOUND',
+        status: 'fail',
+        message: 'acme: NXDOMAIN',
+        advice: CODES.DNS_NOT_FOUND.advice,
+      },
+    ]);
   });
 });

@@ -415,11 +415,18 @@ describe('diagnose: proxy', () => {
     expect(seen.every((t) => t === `localhost:${oidc.port}`)).toBe(true);
   });
 
-  it('a proxy that answers 407 -> PROXY_REFUSED', async () => {
-    const { doc } = await expectFailure(oidc.issuer, 'tls', 'PROXY_REFUSED', [], {
+  it('a proxy that answers 407 -> PROXY_REFUSED on the proxy check; the later layers are skipped', async () => {
+    const { doc } = await expectFailure(oidc.issuer, 'proxy', 'PROXY_REFUSED', [], {
       HTTPS_PROXY: authProxy.url,
     });
-    expect(checkOf(doc, 'tls').detail).toContain('407');
+    expect(checkOf(doc, 'proxy').detail).toContain('407');
+    expect(checkOf(doc, 'tls')).toMatchObject({ status: 'skip', title: 'Skipped: proxy failed' });
+  });
+
+  it('a --proxy that is not a URL is a usage error: exit 2', async () => {
+    const r = await runCli(['diagnose', '--issuer', oidc.issuer, '--proxy', 'not a url', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID' } });
   });
 });
 

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, createDispatcher } from '../../src/net/dispatcher.js';
@@ -107,5 +108,88 @@ describe('createDispatcher', () => {
     expect(String((err as Error).message)).toContain('407');
     expect(mapNetError(err).code).toBe('PROXY_REFUSED');
     expect(seen.at(-1)?.auth).toBeUndefined();
+  });
+});
+
+describe('the HTTP transport', () => {
+  /** An HTTPS server counting connections, TLS sessions and requests. */
+  async function countingServer(leaf: { keyPem: string; chainPem: string }) {
+    const seen = { connections: 0, requests: 0 };
+    const server = https.createServer({ key: leaf.keyPem, cert: leaf.chainPem }, (_req, res) => {
+      seen.requests++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    server.on('connection', () => seen.connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const port = (server.address() as AddressInfo).port;
+    return {
+      seen,
+      url: (path: string) => `https://localhost:${port}${path}`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  it('carries several requests to one origin over one verified keep-alive connection', async () => {
+    const s = await countingServer(pki.leaf);
+    try {
+      const d = createDispatcher({ ca: [pki.root.certPem], proxy: null, connectTimeoutMs: 3000 });
+      for (const path of ['/.well-known/openid-configuration', '/keys', '/']) {
+        const res = await httpGet(s.url(path), { dispatcher: d, timeoutMs: 3000, maxBytes: 1024 });
+        expect(res.status).toBe(200);
+      }
+      expect(s.seen).toEqual({ connections: 1, requests: 3 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('never sends a request over a connection whose chain or host name did not verify', async () => {
+    const wrongHost = await countingServer(await pki.issueLeaf({ hosts: ['other.example'] }));
+    try {
+      const trusting = createDispatcher({ ca: [pki.root.certPem], proxy: null, connectTimeoutMs: 3000 });
+      const hostErr = await httpGet(wrongHost.url('/'), {
+        dispatcher: trusting,
+        timeoutMs: 3000,
+        maxBytes: 1024,
+      }).catch((e: unknown) => e);
+      expect(mapNetError(hostErr).code).toBe('CERT_HOSTNAME_MISMATCH');
+      const untrusting = createDispatcher({ ca: [], proxy: null, connectTimeoutMs: 3000 });
+      const chainErr = await httpGet(wrongHost.url('/'), {
+        dispatcher: untrusting,
+        timeoutMs: 3000,
+        maxBytes: 1024,
+      }).catch((e: unknown) => e);
+      expect(mapNetError(chainErr).code).toMatch(/^CERT_/);
+      expect(wrongHost.seen.connections).toBe(2);
+      expect(wrongHost.seen.requests).toBe(0);
+    } finally {
+      await wrongHost.close();
+    }
+  });
+
+  it('repeats a handshake that lacks a trusted root with the second stage of the trust store, once', async () => {
+    const s = await countingServer(pki.leaf);
+    try {
+      let asked = 0;
+      const d = createDispatcher({
+        ca: [],
+        moreCa: () => {
+          asked++;
+          return [pki.root.certPem];
+        },
+        proxy: null,
+        connectTimeoutMs: 3000,
+      });
+      const res = await httpGet(s.url('/'), { dispatcher: d, timeoutMs: 3000, maxBytes: 1024 });
+      expect(res.status).toBe(200);
+      expect(asked).toBe(1);
+      expect(s.seen).toEqual({ connections: 2, requests: 1 });
+    } finally {
+      await s.close();
+    }
   });
 });

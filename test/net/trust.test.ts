@@ -1,8 +1,9 @@
+import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CortexSsoError } from '../../src/errors.ts';
-import { createTrustStore } from '../../src/net/trust.ts';
+import { anchorIndex, createTrustStore, fingerprintOfPem } from '../../src/net/trust.ts';
 import { writeTempPem } from '../support/net-check-context.ts';
 import { createTestPki, type TestPki } from '../support/pki.ts';
 
@@ -21,10 +22,49 @@ describe('createTrustStore', () => {
     expect(t.all()).toHaveLength(tls.rootCertificates.length + 2);
   });
 
-  it('includes the OS store as "system" by default', () => {
+  it('includes the OS store as "system" by default, each root once', () => {
     const t = createTrustStore({ env: {} });
     const system = tls.getCACertificates('system');
-    expect(t.extraRoots.filter((r) => r.source === 'system')).toHaveLength(system.length);
+    const der = (pem: string) => new X509Certificate(pem).fingerprint256;
+    const publicFps = new Set(tls.rootCertificates.map(der));
+    const distinctPrivate = new Set(system.map(der).filter((fp) => !publicFps.has(fp)));
+    expect(t.extraRoots.filter((r) => r.source === 'system')).toHaveLength(distinctPrivate.size);
+    expect(new Set(t.all().map(der)).size).toBe(t.all().length);
+  });
+
+  it('de-duplicates by DER: a root repeated in --ca-file, NODE_EXTRA_CA_CERTS and the public set appears once, with its first source', () => {
+    const ca = writeTempPem([pki.root.certPem, pki.root.certPem.replaceAll('\n', '\r\n')]);
+    const extra = writeTempPem([pki.root.certPem, pki.intermediate.certPem, pki.intermediate.certPem]);
+    const t = createTrustStore({
+      caFile: ca,
+      env: { NODE_EXTRA_CA_CERTS: extra },
+      publicRootsOverride: [pki.intermediate.certPem],
+      includeSystem: false,
+    });
+    expect(t.publicRoots).toEqual([pki.intermediate.certPem]);
+    expect(t.extraRoots.map((r) => r.source)).toEqual(['ca-file']);
+    expect(t.all()).toHaveLength(2);
+    const index = anchorIndex(t);
+    expect(index.sourceOf(new X509Certificate(pki.root.certPem).fingerprint256)).toBe('ca-file');
+    expect(index.sourceOf(new X509Certificate(pki.intermediate.certPem).fingerprint256)).toBe('public');
+    expect(index.sourceOf(new X509Certificate(pki.leaf.certPem).fingerprint256)).toBeUndefined();
+    expect(fingerprintOfPem(pki.leaf.certPem)).toBe(new X509Certificate(pki.leaf.certPem).fingerprint256);
+  });
+
+  it('stages: the first stage is the public roots and --ca-file; NODE_EXTRA_CA_CERTS joins only in all()', () => {
+    const ca = writeTempPem([pki.root.certPem]);
+    const extra = writeTempPem([pki.intermediate.certPem]);
+    const t = createTrustStore({
+      caFile: ca,
+      env: { NODE_EXTRA_CA_CERTS: extra },
+      publicRootsOverride: [],
+      includeSystem: false,
+    });
+    expect(t.firstStage?.()).toEqual([pki.root.certPem]);
+    expect(t.all()).toEqual([pki.root.certPem, pki.intermediate.certPem]);
+    expect(anchorIndex(t).sourceOf(new X509Certificate(pki.intermediate.certPem).fingerprint256)).toBe(
+      'NODE_EXTRA_CA_CERTS',
+    );
   });
 
   it('a missing or certificate-less --ca-file is a USAGE error naming the file', () => {

@@ -1,15 +1,16 @@
 // Shared by the credentials and redirect-uri probe tests: the two issuers they ask (a real OpenID
 // provider and the Okta-like server, over HTTPS with a test root), the discovery documents as the
 // runner would have saved them, a target carrying one, and a CheckContext trusting the test root.
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import type { CheckContext, CheckOptions, DiscoveryDocument, Target } from '../../src/checks/types.js';
+import type { HttpTransport } from '../../src/net/dispatcher.js';
 import { httpGet } from '../../src/net/http.js';
 import { parseIssuer } from '../../src/okta/issuer.js';
 import { type OidcIssuer, startOidcIssuer, type TestClient } from './oidc-issuer.ts';
 import { type OktaLike, type OktaLikeClient, startOktaLike } from './okta-like.ts';
 import { createTestPki, type TestPki } from './pki.ts';
 
-export async function fetchDiscovery(issuer: string, dispatcher: Dispatcher): Promise<DiscoveryDocument> {
+export async function fetchDiscovery(issuer: string, dispatcher: HttpTransport): Promise<DiscoveryDocument> {
   const res = await httpGet(`${issuer}/.well-known/openid-configuration`, {
     dispatcher,
     timeoutMs: 5000,
