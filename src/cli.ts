@@ -665,7 +665,14 @@ ${examples([
 function addOktaCommands(program: Command, ctx: Ctx): void {
   const okta = program
     .command('okta')
-    .description('Check the Okta side with a read-only Okta API token (never changes anything in Okta).');
+    .description('Check the Okta side with a read-only Okta API token (never changes anything in Okta).')
+    .addHelpText(
+      'after',
+      examples([
+        'cortex-sso okta audit',
+        'OKTA_API_TOKEN=... cortex-sso okta audit --format junit > okta.xml',
+      ]),
+    );
   networkOptions(
     okta
       .command('audit')
