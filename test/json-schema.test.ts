@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHECK_ORDER } from '../src/checks/runner.ts';
 import { CODES } from '../src/codes.ts';
 import { type CortexApi, startCortexApi } from '../src/sandbox/cortex-api.ts';
@@ -171,6 +171,49 @@ beforeAll(async () => {
     ),
   ]);
   Object.assign(docs, { healthy, failing, mixed, strict, verify, usage, missing });
+
+  // Every other command's document, from the same binary, run one after another (each builds on the
+  // last): no keychain (CI), the secret from the environment.
+  const ci = {
+    ...verifyEnv,
+    CI: 'true',
+    CORTEX_SSO_PROFILE: 'schema-docs',
+    DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/cortex-sso-schema-bus',
+  };
+  const setArgs = ['connector', 'set', '--type', 'okta', '--json'];
+  docs.setDryRun = await json([...setArgs, '--dry-run'], ci, 0);
+  docs.set = await json(setArgs, ci, 0);
+  docs.setRefused = await json(setArgs, { ...ci, CORTEX_SSO_CLIENT_SECRET: `wrong-${SECRET}` }, 1);
+  docs.show = await json(['connector', 'show', '--json'], ci, 0);
+  docs.showUnreadable = await json(
+    ['connector', 'show', '--json'],
+    { ...ci, CORTEX_API_KEY: 'wrong-key' },
+    1,
+  );
+  docs.delete = await json(['connector', 'delete', '--yes', '--json'], ci, 0);
+  docs.statusEnv = await json(['auth', 'status', '--json'], ci, 0);
+  // No key in the environment, and no keychain to look in: an error document that names the keychain.
+  docs.statusNone = await json(['auth', 'status', '--json'], { ...ci, CORTEX_API_KEY: undefined }, 1);
+  docs.logout = await json(['auth', 'logout', '--json'], ci, 1); // no keychain here: an error document
+  docs.adminVerify = await json(
+    ['connector', 'verify', '--json', '--issuer', 'https://acme-admin.okta.com'],
+    verifyEnv,
+    1,
+  );
+  docs.adminDiagnose = await json(['diagnose', '--json', '--issuer', 'https://acme-admin.okta.com'], env, 1);
+  const bus = inject('keyringSkipReason') === '' ? inject('keyringBusAddress') : undefined;
+  if (bus) {
+    const kc = {
+      ...ci,
+      CI: undefined,
+      DBUS_SESSION_BUS_ADDRESS: bus,
+      CORTEX_SSO_PROFILE: `schema-kc-${process.pid}`,
+    };
+    const login = await runCli(['auth', 'login', '--with-token', '--json'], { env: kc, stdin: TOKEN });
+    expect(login.code, login.stderr).toBe(0);
+    docs.login = JSON.parse(login.stdout);
+    docs.logoutKeychain = await json(['auth', 'logout', '--json'], kc, 0);
+  }
 });
 
 afterAll(async () => {
@@ -191,11 +234,58 @@ describe('docs/json-schema.json', () => {
     expect(schema.$defs.CheckId?.enum).toEqual([...CHECK_ORDER]);
   });
 
-  for (const name of ['healthy', 'failing', 'mixed', 'strict', 'verify', 'usage', 'missing']) {
-    it(`a real "${name}" document validates`, () => {
+  for (const name of [
+    'healthy',
+    'failing',
+    'mixed',
+    'strict',
+    'verify',
+    'usage',
+    'missing',
+    'setDryRun',
+    'set',
+    'setRefused',
+    'show',
+    'showUnreadable',
+    'delete',
+    'statusEnv',
+    'statusNone',
+    'logout',
+    'adminVerify',
+    'adminDiagnose',
+    'login',
+    'logoutKeychain',
+  ]) {
+    it(`a real "${name}" document validates`, ({ skip }) => {
+      if (docs[name] === undefined) skip(`no keyring here: ${inject('keyringSkipReason')}`);
       expect(validate(docs[name], schema as Schema)).toEqual([]);
+      expect(docs[name]).toMatchObject({ schemaVersion: 1, ok: expect.any(Boolean) });
     });
   }
+
+  it('every command document is what its name says, and none carries a secret or the key', () => {
+    expect(docs.set).toMatchObject({ ok: true, pushed: true, stored: { secret: 'not-stored' } });
+    expect(docs.setRefused).toMatchObject({ ok: false, pushed: false, code: 'PREFLIGHT_FAILED' });
+    expect(docs.show).toMatchObject({ ok: true, drift: [] });
+    expect(docs.showUnreadable).toMatchObject({ ok: false, remoteError: { code: 'API_UNAUTHORIZED' } });
+    expect(docs.delete).toMatchObject({ ok: true, remoteDeleted: true });
+    expect(docs.statusNone).toMatchObject({ ok: false, error: { code: 'KEYCHAIN_UNAVAILABLE' } });
+    expect(docs.logout).toMatchObject({ ok: false, error: { code: 'KEYCHAIN_UNAVAILABLE' } });
+    const all = JSON.stringify(docs);
+    expect(all).not.toContain(SECRET);
+    expect(all).not.toContain(TOKEN);
+  });
+
+  it('verify and diagnose agree on the same bad input: exit 1 and a result whose issuer-url fails', () => {
+    const issuerUrl = (d: unknown) =>
+      (
+        d as { results: Array<{ checks: Array<{ id: string; status: string; code?: string }> }> }
+      ).results[0]?.checks.find((c) => c.id === 'issuer-url');
+    expect(issuerUrl(docs.adminVerify)).toMatchObject({ status: 'fail', code: 'ISSUER_ADMIN_DOMAIN' });
+    expect(issuerUrl(docs.adminDiagnose)).toEqual(
+      issuerUrl(docs.adminVerify) && expect.objectContaining({ status: 'fail', code: 'ISSUER_ADMIN_DOMAIN' }),
+    );
+  });
 
   it('the real documents are what their names say', () => {
     expect(docs.healthy).toMatchObject({ ok: true });

@@ -30,6 +30,7 @@ export interface LoginOptions {
 }
 
 export interface LoginResult {
+  ok: true;
   profile: string;
   stored: true;
   tokenLastFour: string;
@@ -75,7 +76,13 @@ export async function run(opts: LoginOptions, deps: AuthDeps): Promise<LoginResu
     token = parseToken(await readAll(deps.stdin, MAX_TOKEN_BYTES));
   }
   await deps.keychain.set(apiTokenAccount(profile), token);
-  return { profile, stored: true, tokenLastFour: token.lastFour, keychain: deps.keychain.description };
+  return {
+    ok: true,
+    profile,
+    stored: true,
+    tokenLastFour: token.lastFour,
+    keychain: deps.keychain.description,
+  };
 }
 
 /** The Okta API token: from stdin with --with-token, else typed at a masked prompt. Never a flag. */
@@ -104,6 +111,7 @@ async function loginOkta(opts: LoginOptions, deps: AuthDeps, profile: string): P
   }
   await deps.keychain.set(oktaTokenAccount(profile), token);
   return {
+    ok: true,
     profile,
     stored: true,
     tokenLastFour: token.lastFour,

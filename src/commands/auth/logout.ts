@@ -10,6 +10,7 @@ export interface LogoutOptions {
 }
 
 export interface LogoutResult {
+  ok: true;
   profile: string;
   /** Whether a stored token existed and was deleted. */
   deleted: boolean;
@@ -26,6 +27,7 @@ export async function run(opts: LogoutOptions, deps: AuthDeps): Promise<LogoutRe
     opts.okta ? oktaTokenAccount(profile) : apiTokenAccount(profile),
   );
   return {
+    ok: true,
     profile,
     deleted,
     keychain: deps.keychain.description,

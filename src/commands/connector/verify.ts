@@ -1,5 +1,6 @@
 import { resolveProfileName } from '../../config/resolve.js';
 import { CortexSsoError } from '../../errors.js';
+import { parseIssuer } from '../../okta/issuer.js';
 import type { DiagnoseResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
@@ -8,7 +9,6 @@ import {
   type CommonConnectorOptions,
   type ConnectorDeps,
   checkClientId,
-  checkIssuer,
   DEFAULT_REDIRECT_URI,
   openApi,
   runVerification,
@@ -64,7 +64,10 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
     });
   }
   const clientId = checkClientId(clientIdRaw, '').value;
-  const issuer = checkIssuer(issuerRaw, '', Boolean(opts.allowHttpLoopback)).value;
+  // An issuer the parser refuses (the admin console, plain http...) is reported by the checklist's
+  // issuer-url check, exit 1 with a result, exactly as `diagnose` reports the same input.
+  const parsed = parseIssuer(issuerRaw, { allowHttpLoopback: Boolean(opts.allowHttpLoopback) });
+  const issuer = parsed.ok ? parsed.value.issuer : issuerRaw.trim();
   const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
 
   // What Cortex holds is compared when an API key is at hand; without one that check is skipped.
