@@ -420,27 +420,6 @@ describe.skipIf(skip !== '')(
       expect(show.stdout).toContain(OTHER_CLIENT_ID);
     });
 
-    it('lists every missing input without a terminal, exits 2 and changes nothing', async () => {
-      const p = profile();
-      const before = api.requests.length;
-      const r = await cli(['connector', 'set'], env(p));
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/--type okta/);
-      expect(r.stderr).toMatch(/--client-id ID or CORTEX_SSO_CLIENT_ID/);
-      expect(r.stderr).toMatch(/--client-secret-stdin .* or CORTEX_SSO_CLIENT_SECRET/);
-      expect(r.stderr).toMatch(/--issuer URL or CORTEX_SSO_ISSUER/);
-      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-      expect(api.requests.length).toBe(before);
-    });
-
-    it('never takes the secret as a flag value', async () => {
-      const typed = `typed-${SECRET.slice(0, 24)}`;
-      const r = await cli(['connector', 'set', '--type', 'okta', '--client-secret', typed], env(profile()));
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/--client-secret is not accepted/);
-      expect(r.stderr).not.toContain(typed);
-    });
-
     it('refuses to push a wrong secret, and keeps what was there before', async () => {
       await clear();
       const p = profile();
@@ -468,92 +447,120 @@ describe.skipIf(skip !== '')(
       expect(await oidc()).toEqual(before);
       expect(await stored(p)).toBe(OTHER_SECRET);
     });
-
-    it('retries a 429 from the API, waiting as Retry-After says, and succeeds', async () => {
-      await clear();
-      const p = profile();
-      api.failNext(1, 429, { retryAfterSeconds: 1 });
-      const started = Date.now();
-      const r = await cli([...setArgs(), '--json'], env(p), SECRET);
-      expect(r.code, r.stderr).toBe(0);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-      expect(api.requests.filter((q) => q.status === 429).length).toBe(1);
-    });
-
-    it('the README CI recipe: secret on stdin, no keychain at all, CI=true: pushed, nothing stored, said once', async () => {
-      await clear();
-      const p = profile();
-      const ci = env(p, {
-        CI: 'true',
-        DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/cortex-sso-test-bus',
-      });
-      const set = await cli([...setArgs(), '--json'], ci, SECRET);
-      expect(set.code, set.stderr + set.stdout).toBe(0);
-      const doc = JSON.parse(set.stdout);
-      expect(doc).toMatchObject({ pushed: true, stored: { secret: 'not-stored' } });
-      expect(doc.notes.join(' ')).toMatch(
-        /not stored locally; later commands read the secret from CORTEX_SSO_CLIENT_SECRET/,
-      );
-      expect(await oidc()).toHaveLength(1);
-
-      const verify = await cli(['connector', 'verify', '--json'], {
-        ...ci,
-        CORTEX_SSO_CLIENT_SECRET: SECRET,
-      });
-      expect(verify.code, verify.stderr + verify.stdout).toBe(0);
-
-      const noStore = await cli([...setArgs(), '--no-store', '--json'], env(profile()), SECRET);
-      expect(noStore.code).toBe(0);
-      expect(JSON.parse(noStore.stdout).stored.secret).toBe('not-stored');
-    });
-
-    it("takes the API key and URL from Cortex CLI's ~/.cortex/config, read-only, and says so", async () => {
-      const home = tempDir();
-      mkdirSync(join(home, '.cortex'));
-      const text = `[default]\napi_key = nope\n\n[acme]\napi_key = ${TOKEN}\nbase_url = ${api.url}/\n`;
-      writeFileSync(join(home, '.cortex', 'config'), text);
-      const e = {
-        ...env(profile()),
-        CORTEX_API_KEY: undefined,
-        CORTEX_BASE_URL: undefined,
-        CORTEX_CONFIG: undefined,
-        HOME: home,
-      };
-      const status = await cli(['auth', 'status', '--tenant', 'acme', '--json'], e);
-      expect(status.code).toBe(0);
-      expect(JSON.parse(status.stdout)).toMatchObject({
-        source: 'cortex-cli',
-        where: `${join(home, '.cortex', 'config')} [acme]`,
-      });
-      const show = await cli(['connector', 'show', '--json'], { ...e, CORTEX_TENANT_ALIAS: 'acme' });
-      expect(JSON.parse(show.stdout)).toMatchObject({ apiUrl: api.url });
-      expect(JSON.parse(show.stdout).remoteError).toBeUndefined();
-      expect(readFileSync(join(home, '.cortex', 'config'), 'utf8')).toBe(text);
-      const wrong = await cli(['connector', 'show', '--tenant', 'nope'], e);
-      expect(wrong.code).toBe(2);
-      expect(wrong.stderr).toMatch(/Tenant "nope" is not in .*; it has: default, acme/);
-    });
-
-    it('reaches the Cortex API through HTTP_PROXY, and around it with NO_PROXY', async () => {
-      const proxy = await startProxy();
-      try {
-        const p = profile();
-        const via = await cli(['connector', 'show', '--json'], env(p, { HTTP_PROXY: proxy.url }));
-        expect(JSON.parse(via.stdout).remoteError).toBeUndefined();
-        expect(proxy.forwards).toContain(new URL(api.url).host);
-        const before = proxy.forwards.length;
-        const around = await cli(
-          ['connector', 'show', '--json'],
-          env(p, { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }),
-        );
-        expect(JSON.parse(around.stdout).remoteError).toBeUndefined();
-        expect(proxy.forwards.length).toBe(before);
-      } finally {
-        await proxy.close();
-      }
-    });
   },
 );
+
+describe('connector commands that need no keychain (run everywhere, keyring or not)', {
+  timeout: 90_000,
+}, () => {
+  /** No Secret Service reachable: what a CI runner has. */
+  const envNK = (p: string, extra: Record<string, string | undefined> = {}, server: CortexApi = api) =>
+    env(p, { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/cortex-sso-test-bus', ...extra }, server);
+  it('lists every missing input without a terminal, exits 2 and changes nothing', async () => {
+    const p = profile();
+    const before = api.requests.length;
+    const r = await cli(['connector', 'set'], envNK(p));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--type okta/);
+    expect(r.stderr).toMatch(/--client-id ID or CORTEX_SSO_CLIENT_ID/);
+    expect(r.stderr).toMatch(/--client-secret-stdin .* or CORTEX_SSO_CLIENT_SECRET/);
+    expect(r.stderr).toMatch(/--issuer URL or CORTEX_SSO_ISSUER/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(api.requests.length).toBe(before);
+  });
+
+  it('never takes the secret as a flag value', async () => {
+    const typed = `typed-${SECRET.slice(0, 24)}`;
+    const r = await cli(['connector', 'set', '--type', 'okta', '--client-secret', typed], envNK(profile()));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--client-secret is not accepted/);
+    expect(r.stderr).not.toContain(typed);
+  });
+
+  it('retries a 429 from the API, waiting as Retry-After says, and succeeds', async () => {
+    await clear();
+    const p = profile();
+    api.failNext(1, 429, { retryAfterSeconds: 1 });
+    const started = Date.now();
+    const r = await cli([...setArgs(), '--json'], envNK(p), SECRET);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(api.requests.filter((q) => q.status === 429).length).toBe(1);
+  });
+
+  it('the README CI recipe: secret on stdin, no keychain at all, CI=true: pushed, nothing stored, said once', async () => {
+    await clear();
+    const p = profile();
+    const ci = envNK(p, {
+      CI: 'true',
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/cortex-sso-test-bus',
+    });
+    const set = await cli([...setArgs(), '--json'], ci, SECRET);
+    expect(set.code, set.stderr + set.stdout).toBe(0);
+    const doc = JSON.parse(set.stdout);
+    expect(doc).toMatchObject({ pushed: true, stored: { secret: 'not-stored' } });
+    expect(doc.notes.join(' ')).toMatch(
+      /not stored locally; later commands read the secret from CORTEX_SSO_CLIENT_SECRET/,
+    );
+    expect(await oidc()).toHaveLength(1);
+
+    const verify = await cli(['connector', 'verify', '--json'], {
+      ...ci,
+      CORTEX_SSO_CLIENT_SECRET: SECRET,
+    });
+    expect(verify.code, verify.stderr + verify.stdout).toBe(0);
+
+    const noStore = await cli([...setArgs(), '--no-store', '--json'], envNK(profile()), SECRET);
+    expect(noStore.code).toBe(0);
+    expect(JSON.parse(noStore.stdout).stored.secret).toBe('not-stored');
+  });
+
+  it("takes the API key and URL from Cortex CLI's ~/.cortex/config, read-only, and says so", async () => {
+    const home = tempDir();
+    mkdirSync(join(home, '.cortex'));
+    const text = `[default]\napi_key = nope\n\n[acme]\napi_key = ${TOKEN}\nbase_url = ${api.url}/\n`;
+    writeFileSync(join(home, '.cortex', 'config'), text);
+    const e = {
+      ...envNK(profile()),
+      CORTEX_API_KEY: undefined,
+      CORTEX_BASE_URL: undefined,
+      CORTEX_CONFIG: undefined,
+      HOME: home,
+    };
+    const status = await cli(['auth', 'status', '--tenant', 'acme', '--json'], e);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      source: 'cortex-cli',
+      where: `${join(home, '.cortex', 'config')} [acme]`,
+    });
+    const show = await cli(['connector', 'show', '--json'], { ...e, CORTEX_TENANT_ALIAS: 'acme' });
+    expect(JSON.parse(show.stdout)).toMatchObject({ apiUrl: api.url });
+    expect(JSON.parse(show.stdout).remoteError).toBeUndefined();
+    expect(readFileSync(join(home, '.cortex', 'config'), 'utf8')).toBe(text);
+    const wrong = await cli(['connector', 'show', '--tenant', 'nope'], e);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/Tenant "nope" is not in .*; it has: default, acme/);
+  });
+
+  it('reaches the Cortex API through HTTP_PROXY, and around it with NO_PROXY', async () => {
+    const proxy = await startProxy();
+    try {
+      const p = profile();
+      const via = await cli(['connector', 'show', '--json'], envNK(p, { HTTP_PROXY: proxy.url }));
+      expect(JSON.parse(via.stdout).remoteError).toBeUndefined();
+      expect(proxy.forwards).toContain(new URL(api.url).host);
+      const before = proxy.forwards.length;
+      const around = await cli(
+        ['connector', 'show', '--json'],
+        envNK(p, { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }),
+      );
+      expect(JSON.parse(around.stdout).remoteError).toBeUndefined();
+      expect(proxy.forwards.length).toBe(before);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
 
 describe('a wrong API URL is named, on every command, and nothing local changes', () => {
   let html: Server;
