@@ -39,7 +39,14 @@ describe.skipIf(!existsSync(BASH))('bash completion', () => {
 
   it('completes commands, subcommands, the shell argument and flag values', async () => {
     const f = await load();
-    expect(bashComplete(f, 'cortex-sso ').sort()).toEqual(['auth', 'completion', 'connector', 'diagnose']);
+    expect(bashComplete(f, 'cortex-sso ').sort()).toEqual([
+      'auth',
+      'completion',
+      'connector',
+      'diagnose',
+      'okta',
+      'sandbox',
+    ]);
     expect(bashComplete(f, 'cortex-sso conn')).toEqual(['connector']);
     expect(bashComplete(f, 'cortex-sso connector ').sort()).toEqual(['delete', 'set', 'show', 'verify']);
     expect(bashComplete(f, 'cortex-sso completion ').sort()).toEqual(['bash', 'fish', 'zsh']);
