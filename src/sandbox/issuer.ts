@@ -22,6 +22,8 @@ export interface IssuerClient {
 export interface IssuerOptions {
   tls: { keyPem: string; chainPem: string };
   clients: IssuerClient[];
+  /** Mount under a path, like an Okta custom authorization server: '/oauth2/default'. Default: none (org server). */
+  path?: string;
   /** Host name in the issuer URL (default localhost); the server binds 127.0.0.1. */
   host?: string;
   /** Default 0: a free port. */
@@ -29,7 +31,7 @@ export interface IssuerOptions {
 }
 
 export interface Issuer {
-  /** e.g. https://localhost:43123 */
+  /** e.g. https://localhost:43123 or https://localhost:43123/oauth2/default */
   issuer: string;
   port: number;
   close(): Promise<void>;
@@ -52,14 +54,35 @@ function quietProviderNotices(): void {
   }
 }
 
+/** What Okta answers outside an authorization server's paths (test/fixtures/okta/not-found-E0000022.json). */
+const OKTA_NOT_FOUND = JSON.stringify({
+  errorCode: 'E0000022',
+  errorSummary: 'The endpoint does not support the provided HTTP method',
+  errorLink: 'E0000022',
+  errorId: 'oaeWn4dFJrpSNSCK7mE2Pq9Xw',
+  errorCauses: [],
+});
+
 export async function startIssuer(opts: IssuerOptions): Promise<Issuer> {
   quietProviderNotices();
+  const prefix = (opts.path ?? '').replace(/\/$/, '');
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const server = https.createServer({ key: opts.tls.keyPem, cert: opts.tls.chainPem }, (req, res) => {
     if (!handler) {
       res.statusCode = 503;
       res.end();
       return;
+    }
+    const url = req.url ?? '/';
+    if (prefix) {
+      if (url !== prefix && !url.startsWith(`${prefix}/`) && !url.startsWith(`${prefix}?`)) {
+        res.statusCode = 404;
+        res.setHeader('content-type', 'application/json');
+        res.end(OKTA_NOT_FOUND);
+        return;
+      }
+      (req as IncomingMessage & { originalUrl?: string }).originalUrl = url;
+      req.url = url.slice(prefix.length) || '/';
     }
     handler(req, res);
   });
@@ -71,7 +94,7 @@ export async function startIssuer(opts: IssuerOptions): Promise<Issuer> {
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const issuer = `https://${opts.host ?? 'localhost'}:${port}`;
+  const issuer = `https://${opts.host ?? 'localhost'}:${port}${prefix}`;
   // Signing key and cookie keys of this run (no development defaults, so no warnings about them).
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
   const provider = new Provider(issuer, {
