@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configDir } from '../config/store.js';
+import { CortexSsoError } from '../errors.js';
 import { type CortexApi, startCortexApi } from '../sandbox/cortex-api.js';
 import { type Issuer, startIssuer } from '../sandbox/issuer.js';
 import { type CaFiles, caUsable, createCa, issueLeaf } from '../sandbox/pki.js';
@@ -192,6 +193,16 @@ export async function run(opts: SandboxOptions, deps: SandboxDeps): Promise<Runn
     api = await startCortexApi({ tokens: [identity.apiKey], port: opts.portApi, dataFile: files.data });
   } catch (err) {
     await issuer?.close();
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      const flag = issuer ? '--port-api' : '--port-issuer';
+      const port = issuer ? opts.portApi : opts.portIssuer;
+      throw new CortexSsoError(
+        'USAGE',
+        `${flag} ${port}: ${code === 'EADDRINUSE' ? 'the port is in use' : 'not allowed to listen there'}; give another port, or 0 for a free one`,
+        { cause: err },
+      );
+    }
     throw err;
   }
 

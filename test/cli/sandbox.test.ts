@@ -2,6 +2,7 @@
 // while it keeps serving, then the other commands pointed at it through the binary as well.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertBuilt, BIN, baseEnv, runCli, tempDir } from '../support/cli.ts';
@@ -164,6 +165,22 @@ describe('cortex-sso sandbox', () => {
     expect(end.code).toBe(130);
     expect(readdirSync(cwd)).toEqual([]);
   }, 120_000);
+
+  it('a port in use is a usage error naming the flag', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const r = await runCli(['sandbox', '--port-issuer', String(port)], {
+        env: { CORTEX_SSO_CONFIG_DIR: join(tempDir('cortex-sso-sbx-'), 'config') },
+        timeoutMs: 30_000,
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--port-issuer ${port}: the port is in use`);
+    } finally {
+      busy.close();
+    }
+  });
 
   it('refuses a malformed port as a usage error', async () => {
     const r = await runCli(['sandbox', '--port-api', 'x'], {
