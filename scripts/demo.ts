@@ -5,8 +5,9 @@
 // refused by the pre-flight, a dry run, the push, show, verify, an app without Cortex's redirect URI.
 // Exits 1 when any run differs, so CI (which runs `npm run demo`) catches a broken demo.
 // Plain `node` runs this file (type stripping): erasable TypeScript, `.ts` imports, no src/ imports
-// (src/ uses `.js` specifiers): the reference API comes from the built dist/, typed from src/ by a
-// type-only `import()` that type stripping erases.
+// (src/ uses `.js` specifiers): the reference API and the Okta-like issuer (the code of
+// `cortex-sso sandbox`) come from the built dist/, typed from src/ by a type-only `import()` that type
+// stripping erases.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,6 @@ import { stripVTControlCharacters, styleText } from 'node:util';
 import { type CliResult, runCli, tempDir, writeTemp } from '../test/support/cli.ts';
 import { startDnsServer } from '../test/support/dns-server.ts';
 import { startHttpFixtures } from '../test/support/http-fixtures.ts';
-import { startOidcIssuer } from '../test/support/oidc-issuer.ts';
 import { createTestPki } from '../test/support/pki.ts';
 import {
   createCertScenarios,
@@ -96,7 +96,7 @@ const out = (s = ''): void => {
   write(`${s}\n`);
 };
 
-// oidc-provider announces its development defaults on the console. test/support/oidc-issuer.ts hides
+// oidc-provider announces its development defaults on the console. src/sandbox/issuer.ts hides
 // them, but only when uncoloured (it matches the plain text, and a terminal gets them in colour): hide them
 // here too, whatever the colour.
 for (const level of ['warn', 'info', 'log'] as const) {
@@ -159,7 +159,11 @@ async function main(): Promise<number> {
   closers.push(async () => rmSync(dir, { recursive: true, force: true }));
   const caFile = writeTemp(dir, 'root.pem', pki.root.certPem);
 
-  const issuer = await startOidcIssuer({
+  // The Okta-like issuer of `cortex-sso sandbox` (src/sandbox/issuer.ts, from the build), here with
+  // the demo PKI's certificate and two apps.
+  const issuerModule = new URL('../dist/sandbox/issuer.js', import.meta.url).href;
+  const { startIssuer } = (await import(issuerModule)) as typeof import('../src/sandbox/issuer.ts');
+  const issuer = await startIssuer({
     tls: pki.leaf,
     path: '/oauth2/default',
     clients: [

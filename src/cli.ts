@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { Code } from './codes.js';
+import { registerSandbox } from './commands/sandbox-command.js';
 import { CortexSsoError, USAGE_CODES } from './errors.js';
 import { canAnimate, colorLevel, type Io } from './io.js';
 
@@ -175,6 +176,16 @@ Examples:
   addConnectorCommands(program, ctx);
   addOktaCommands(program, ctx);
   addAuthCommands(program, ctx);
+  // `sandbox` is defined in commands/sandbox-command.ts; only the process (signals) is handled here.
+  registerSandbox(program, ctx, {
+    untilStopped: () =>
+      new Promise((resolve) => {
+        process.removeAllListeners('SIGINT'); // closes its servers first instead of exiting at once
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      }),
+    stoppedExitCode: EXIT.INTERRUPTED,
+  });
 
   program
     .command('completion')

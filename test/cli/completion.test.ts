@@ -45,6 +45,7 @@ describe.skipIf(!existsSync(BASH))('bash completion', () => {
       'connector',
       'diagnose',
       'okta',
+      'sandbox',
     ]);
     expect(bashComplete(f, 'cortex-sso conn')).toEqual(['connector']);
     expect(bashComplete(f, 'cortex-sso connector ').sort()).toEqual(['delete', 'set', 'show', 'verify']);

@@ -3,7 +3,7 @@
 // `npm ci` that set up this clone), pinned by this repository's lockfile, so nothing reaches the
 // internet. Checks what a user would notice: no install-script warning, no source maps without
 // their sources, and --version, --help and diagnose working from the installed package.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -154,6 +154,41 @@ describe('the packed tarball, installed into an empty folder', () => {
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/Usage: cortex-sso/);
     expect(h.stdout).toMatch(/diagnose/);
+  });
+
+  it('sandbox starts from the installed package (its modules are runtime dependencies)', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(app, 'node_modules', '.bin', 'cortex-sso'), 'sandbox', '--json'],
+      {
+        cwd: work,
+        env: { ...baseEnv(), CORTEX_SSO_CONFIG_DIR: join(work, 'cfg-sandbox') },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const doc = await new Promise<{ ok: boolean; issuer: { url: string } }>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          stdout += d;
+          try {
+            resolve(JSON.parse(stdout));
+          } catch {
+            // not complete yet
+          }
+        });
+        child.on('close', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      });
+      expect(doc.ok).toBe(true);
+      expect(doc.issuer.url).toMatch(/^https:\/\/localhost:\d+$/);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(130);
   });
 
   it('diagnose works from the installed package against a local issuer', async () => {

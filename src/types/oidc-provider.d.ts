@@ -1,4 +1,5 @@
-// oidc-provider ships no type declarations; the tests use a small, explicit slice of it.
+// oidc-provider ships no type declarations; the sandbox (src/sandbox/issuer.ts) and the tests use a
+// small, explicit slice of it.
 declare module 'oidc-provider' {
   import type { IncomingMessage, ServerResponse } from 'node:http';
 
