@@ -3,13 +3,14 @@
 // The validator below implements exactly the JSON Schema subset the schema uses, and refuses any
 // other keyword, so the schema cannot silently rely on something nobody checks.
 
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHECK_ORDER } from '../src/checks/runner.ts';
 import { CODES } from '../src/codes.ts';
 import { type CortexApi, startCortexApi } from '../src/sandbox/cortex-api.ts';
-import { runCli, tempDir, writeTemp } from './support/cli.ts';
+import { BIN, baseEnv, runCli, tempDir, writeTemp } from './support/cli.ts';
 import { type HttpFixtures, startHttpFixtures } from './support/http-fixtures.ts';
 import { type OidcIssuer, startOidcIssuer } from './support/oidc-issuer.ts';
 import { createTestPki } from './support/pki.ts';
@@ -201,6 +202,7 @@ beforeAll(async () => {
     1,
   );
   docs.adminDiagnose = await json(['diagnose', '--json', '--issuer', 'https://acme-admin.okta.com'], env, 1);
+  docs.sandbox = await sandboxDocument();
   const bus = inject('keyringSkipReason') === '' ? inject('keyringBusAddress') : undefined;
   if (bus) {
     const kc = {
@@ -215,6 +217,33 @@ beforeAll(async () => {
     docs.logoutKeychain = await json(['auth', 'logout', '--json'], kc, 0);
   }
 });
+
+/** `sandbox --json` prints its document, then serves until stopped: read the document, then stop it. */
+function sandboxDocument(): Promise<unknown> {
+  const child = spawn(process.execPath, [BIN, 'sandbox', '--json'], {
+    cwd: tempDir('cortex-sso-schema-sandbox-cwd-'),
+    env: { ...baseEnv(), CI: 'true', CORTEX_SSO_CONFIG_DIR: tempDir('cortex-sso-schema-sandbox-') },
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('sandbox printed no JSON within 30 s'));
+    }, 30_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      try {
+        const doc = JSON.parse(out) as unknown;
+        clearTimeout(timer);
+        child.kill('SIGINT');
+        resolve(doc);
+      } catch {
+        // not complete yet
+      }
+    });
+    child.on('close', () => clearTimeout(timer));
+  });
+}
 
 afterAll(async () => {
   await fixtures?.close();
@@ -255,6 +284,7 @@ describe('docs/json-schema.json', () => {
     'adminDiagnose',
     'login',
     'logoutKeychain',
+    'sandbox',
   ]) {
     it(`a real "${name}" document validates`, ({ skip }) => {
       if (docs[name] === undefined) skip(`no keyring here: ${inject('keyringSkipReason')}`);
