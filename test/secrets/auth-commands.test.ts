@@ -12,6 +12,9 @@ import { createOsKeychain } from '../../src/secrets/keychain.ts';
 import { createMemoryKeychain } from '../../src/secrets/memory-keychain.ts';
 import { secretTool } from '../support/keyring.ts';
 
+/** Never the developer's own Cortex CLI config (~/.cortex/config). */
+const NO_CORTEX_CLI_CONFIG = '/nonexistent/cortex-cli-config';
+
 const bus = inject('keyringBusAddress');
 if (bus) process.env.DBUS_SESSION_BUS_ADDRESS = bus;
 
@@ -51,11 +54,12 @@ describe.skipIf(!bus)('auth login / status / logout on the real keychain', () =>
     const deps = () => ({
       keychain,
       config: openConfigStore({ dir: root }),
-      env: { CORTEX_SSO_PROFILE: 'prod' },
+      env: { CORTEX_SSO_PROFILE: 'prod', CORTEX_CONFIG: NO_CORTEX_CLI_CONFIG },
       stdin: stdin(`${TOKEN}\n`),
     });
     const stored = await login.run({ withToken: true }, deps());
     expect(stored).toEqual({
+      ok: true,
       profile: 'prod',
       stored: true,
       tokenLastFour: 'K9Q2',
@@ -92,7 +96,7 @@ describe.skipIf(!bus)('auth login / status / logout on the real keychain', () =>
 
   it('--profile wins over CORTEX_SSO_PROFILE and keeps profiles apart', async () => {
     const config = openConfigStore({ dir: root });
-    const env = { CORTEX_SSO_PROFILE: 'prod' };
+    const env = { CORTEX_SSO_PROFILE: 'prod', CORTEX_CONFIG: NO_CORTEX_CLI_CONFIG };
     await login.run({ withToken: true, profile: 'ci' }, { keychain, config, env, stdin: stdin(TOKEN) });
     expect((await status.run({ profile: 'ci' }, { keychain, config, env })).source).toBe('keychain');
     expect((await status.run({}, { keychain, config, env })).source).toBe('none');
@@ -112,7 +116,11 @@ describe.skipIf(!bus)('auth login / status / logout on the real keychain', () =>
 });
 
 describe('auth login input checks (in-memory keychain)', () => {
-  const base = () => ({ keychain: createMemoryKeychain(), config: openConfigStore({ dir: root }), env: {} });
+  const base = () => ({
+    keychain: createMemoryKeychain(),
+    config: openConfigStore({ dir: root }),
+    env: { CORTEX_CONFIG: NO_CORTEX_CLI_CONFIG },
+  });
 
   it('rejects empty, whitespace-containing and multi-line tokens without storing anything', async () => {
     for (const bad of ['', '\n', '  \n', 'abc def', 'line1\nline2\n', `${TOKEN}\n\n`, '\tabc']) {
@@ -132,7 +140,11 @@ describe('auth login input checks (in-memory keychain)', () => {
 
   it('passes keychain failures through with their code (locked is not "not found")', async () => {
     const keychain = createMemoryKeychain({ state: 'locked' });
-    const deps = { keychain, config: openConfigStore({ dir: root }), env: {} };
+    const deps = {
+      keychain,
+      config: openConfigStore({ dir: root }),
+      env: { CORTEX_CONFIG: NO_CORTEX_CLI_CONFIG },
+    };
     expect(await codeOf(status.run({}, deps))).toBe('KEYCHAIN_LOCKED');
     expect(await codeOf(logout.run({}, deps))).toBe('KEYCHAIN_LOCKED');
     expect(await codeOf(login.run({ withToken: true }, { ...deps, stdin: stdin(TOKEN) }))).toBe(

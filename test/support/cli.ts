@@ -27,13 +27,15 @@ export interface CliOptions {
   wrap?: string[];
 }
 
-/** A clean environment: no CI, no colours, no proxies, the private keyring's bus. */
+/** A clean environment: no CI, no colours, no proxies, no Cortex CLI config, the private keyring's bus. */
 export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? tmpdir(),
     NO_COLOR: '1',
     LANG: 'C.UTF-8',
+    // Never the developer's own Cortex CLI config (~/.cortex/config); a test that wants one sets it.
+    CORTEX_CONFIG: join(tmpdir(), 'cortex-sso-tests-no-cortex-cli-config'),
   };
   if (process.env.DBUS_SESSION_BUS_ADDRESS)
     env.DBUS_SESSION_BUS_ADDRESS = process.env.DBUS_SESSION_BUS_ADDRESS;
