@@ -83,3 +83,15 @@ export function renderDiagnose(result: DiagnoseResult, opts: TextOptions): strin
   const verdict = result.ok ? c.green('OK') : c.red('FAILED');
   return `${blocks.join('\n\n')}\n\n${verdict}: ${summarize(all)}\n`;
 }
+
+/** `okta audit`: which app and profile, then its checklist. */
+export function renderAudit(
+  r: DiagnoseResult & { clientId: string; profile: string; redirectUri: string },
+  opts: TextOptions,
+): string {
+  const c = painter(opts.color);
+  const head = c.bold(
+    `Okta audit of app ${r.clientId} (profile "${r.profile}", redirect URI ${r.redirectUri})`,
+  );
+  return `${head}\n\n${renderDiagnose(r, opts)}`;
+}
