@@ -5,16 +5,14 @@
  */
 import { mapNetError } from '../net/errors.js';
 import { isHttpTimeout } from '../net/http.js';
-import { createOktaManagement, OktaApiError, type OktaManagement } from '../okta/management.js';
+import { createOktaManagement, OktaApiError } from '../okta/management.js';
 import type { Check, CheckContext, CheckOutcome, Target } from './types.js';
-
-const clients = new WeakMap<Target, OktaManagement>();
 
 /** The management client of a target (one per run and issuer), or undefined without a token. */
 export function managementFor(target: Target & { issuer: { url: URL } }, ctx: CheckContext) {
   const token = ctx.options.oktaApiToken;
   if (!token) return undefined;
-  let client = clients.get(target);
+  let client = target.facts.oktaManagement;
   if (!client) {
     client = createOktaManagement({
       orgUrl: target.issuer.url.origin,
@@ -26,7 +24,7 @@ export function managementFor(target: Target & { issuer: { url: URL } }, ctx: Ch
         : {}),
       now: () => ctx.now(),
     });
-    clients.set(target, client);
+    target.facts.oktaManagement = client;
   }
   return client;
 }

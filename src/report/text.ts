@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { showsDetail } from '../checks/index.js';
 import type { CheckResult, CheckStatus, DiagnoseResult, TargetReport } from '../result.js';
 
 export interface TextOptions {
@@ -50,8 +51,7 @@ export function renderCheckLine(r: CheckResult, c: ChalkInstance, verbose = fals
     }
     return lines.join('\n');
   }
-  const showDetail =
-    r.detail && (verbose || r.status === 'fail' || r.status === 'warn' || r.id === 'issuer-url');
+  const showDetail = r.detail && (verbose || r.status === 'fail' || r.status === 'warn' || showsDetail(r.id));
   if (showDetail) lines.push(indent(r.detail as string, '      '));
   if (r.advice && (r.status === 'fail' || r.status === 'warn')) {
     lines.push(fix(r.advice, '      '));

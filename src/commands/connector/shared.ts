@@ -208,56 +208,29 @@ export async function runVerification(
   input: VerifyInput,
   deps: Pick<ConnectorDeps, 'io' | 'onCheck' | 'now'>,
 ): Promise<DiagnoseResult> {
-  const [
-    { loadDiagnoseChecks },
-    { runChecks },
-    { createNetContext },
-    credentials,
-    redirect,
-    cortexConnection,
-  ] = await Promise.all([
-    import('../diagnose.js'),
-    import('../../checks/runner.js'),
-    import('../../net/create.js'),
-    import('../../checks/credentials.js'),
-    import('../../checks/redirect-uri.js'),
-    import('../../checks/cortex-connection.js'),
-  ]);
-  const checks = [...(await loadDiagnoseChecks()), credentials.check, redirect.check];
-  // Cortex's connection is compared by `verify`; `set` has not pushed it yet.
-  if (input.compareWithCortex) checks.push(cortexConnection.check);
-  // With an Okta API token, the Okta-side audit reads the app and its policies (GET only).
-  if (input.oktaApiToken) checks.push(...(await import('../../checks/okta-audit.js')).oktaAuditChecks());
-  const net = createNetContext({
+  const { runChecklist } = await import('../../checks/checklist.js');
+  return runChecklist({
+    // Cortex's connection is compared by `verify`; `set` has not pushed it yet.
+    list: input.compareWithCortex ? 'connector-verify' : 'connector-set',
+    issuers: [input.issuer],
+    options: {
+      timeoutMs: input.timeoutMs,
+      warnDays: input.warnDays,
+      strict: input.strict,
+      allowHttpLoopback: input.allowHttpLoopback,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret,
+      redirectUri: input.redirectUri,
+      ...(input.cortexConnection ? { cortexConnection: input.cortexConnection } : {}),
+      // With an Okta API token, the Okta-side audit reads the app and its policies (GET only).
+      ...(input.oktaApiToken ? { oktaApiToken: input.oktaApiToken } : {}),
+    },
     ...(input.caFile ? { caFile: input.caFile } : {}),
-    ...(input.proxy ? { proxyFlag: input.proxy } : {}),
-    timeoutMs: input.timeoutMs,
+    ...(input.proxy ? { proxy: input.proxy } : {}),
     env: deps.io.env,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.onCheck ? { onCheck: deps.onCheck } : {}),
   });
-  try {
-    return await runChecks(
-      [input.issuer],
-      checks,
-      {
-        options: {
-          timeoutMs: input.timeoutMs,
-          warnDays: input.warnDays,
-          strict: input.strict,
-          allowHttpLoopback: input.allowHttpLoopback,
-          clientId: input.clientId,
-          clientSecret: input.clientSecret,
-          redirectUri: input.redirectUri,
-          ...(input.cortexConnection ? { cortexConnection: input.cortexConnection } : {}),
-          ...(input.oktaApiToken ? { oktaApiToken: input.oktaApiToken } : {}),
-        },
-        net,
-        now: deps.now ?? (() => new Date()),
-      },
-      deps.onCheck ? { onCheck: deps.onCheck } : {},
-    );
-  } finally {
-    await net.close();
-  }
 }
 
 /** The flags of the connector commands that run the checklist (set, verify). */

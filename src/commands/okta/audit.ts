@@ -74,40 +74,24 @@ export async function run(opts: AuditOptions, deps: AuditDeps): Promise<AuditRes
   const issuer = checkIssuer(issuerRaw, opts.issuer ? '--issuer' : '', Boolean(opts.allowHttpLoopback)).value;
   const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
 
-  const [{ runChecks }, { createNetContext }, proxy, { oktaAuditChecks }] = await Promise.all([
-    import('../../checks/runner.js'),
-    import('../../net/create.js'),
-    import('../../checks/proxy.js'),
-    import('../../checks/okta-audit.js'),
-  ]);
-  const timeoutMs = Math.round(opts.timeoutSeconds * 1000);
-  const net = createNetContext({
+  const { runChecklist } = await import('../../checks/checklist.js');
+  const result = await runChecklist({
+    list: 'okta-audit',
+    issuers: [issuer],
+    options: {
+      timeoutMs: Math.round(opts.timeoutSeconds * 1000),
+      warnDays: opts.warnDays,
+      strict: opts.strict,
+      allowHttpLoopback: Boolean(opts.allowHttpLoopback),
+      clientId,
+      redirectUri,
+      oktaApiToken: found.token,
+    },
     ...(opts.caFile ? { caFile: opts.caFile } : {}),
-    ...(opts.proxy ? { proxyFlag: opts.proxy } : {}),
-    timeoutMs,
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
     env,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.onCheck ? { onCheck: deps.onCheck } : {}),
   });
-  try {
-    const result = await runChecks(
-      [issuer],
-      [proxy.check, ...oktaAuditChecks()],
-      {
-        options: {
-          timeoutMs,
-          warnDays: opts.warnDays,
-          strict: opts.strict,
-          allowHttpLoopback: Boolean(opts.allowHttpLoopback),
-          clientId,
-          redirectUri,
-          oktaApiToken: found.token,
-        },
-        net,
-        now: deps.now ?? (() => new Date()),
-      },
-      deps.onCheck ? { onCheck: deps.onCheck } : {},
-    );
-    return { ...result, profile: profileName, clientId, redirectUri };
-  } finally {
-    await net.close();
-  }
+  return { ...result, profile: profileName, clientId, redirectUri };
 }
