@@ -1,6 +1,7 @@
 // runChecklist(): the one way a command runs checks (diagnose, connector set's pre-flight, connector
 // verify, okta audit). It picks the checks from the registry, builds the network context and closes
 // it again.
+import { CortexSsoError } from '../errors.js';
 import type { CheckResult, DiagnoseResult } from '../result.js';
 import { type Checklist, loadChecks } from './index.js';
 import type { CheckOptions } from './types.js';
@@ -38,5 +39,21 @@ export async function runChecklist(run: ChecklistRun): Promise<DiagnoseResult> {
     );
   } finally {
     await net.close();
+  }
+}
+
+/** The flags every command that runs the checklist takes (diagnose, connector set and verify). */
+export function validateNetworkFlags(timeoutSeconds: number, warnDays: number): void {
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300) {
+    throw new CortexSsoError(
+      'USAGE',
+      '--timeout must be a number of seconds between 0 and 300, e.g. --timeout 10',
+    );
+  }
+  if (!Number.isInteger(warnDays) || warnDays < 0 || warnDays > 3650) {
+    throw new CortexSsoError(
+      'USAGE',
+      '--warn-days must be a whole number of days from 0 to 3650, e.g. --warn-days 30',
+    );
   }
 }

@@ -1,8 +1,9 @@
 import tls from 'node:tls';
 import { openTcp, tlsHandshake } from '../net/connect.js';
 import { codedError, type MappedNetError, mapNetError } from '../net/errors.js';
+import { hostKey, urlPort } from '../net/host.js';
 import type { ParsedIssuer } from '../okta/issuer.js';
-import { DEFAULT_PORT, hostKey, routeFor } from './route.js';
+import { routeFor } from './route.js';
 import type { Check, CheckContext, CheckOutcome, DiscoveryDocument, Facts } from './types.js';
 
 /** Discovery fields whose hosts a sign-in (or logout/revocation) talks to. */
@@ -52,7 +53,7 @@ export async function probeHost(
   ctx: CheckContext,
 ): Promise<MappedNetError | undefined> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = Number(url.port || DEFAULT_PORT[url.protocol] || 443);
+  const port = urlPort(url) || 443;
   const proxy = routeFor(url, issuer, facts, ctx.net);
   try {
     if (url.protocol === 'http:') {

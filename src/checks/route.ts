@@ -1,16 +1,10 @@
 // Which route (direct or which proxy) a request of a check takes. A helper of the checks, not a
 // check: checks share it instead of importing each other.
 import type { NetContext } from '../net/context.js';
+import { hostKey } from '../net/host.js';
 import { proxyFor } from '../net/proxy.js';
 import type { ParsedIssuer } from '../okta/issuer.js';
 import type { Facts, ProxyRoute } from './types.js';
-
-export const DEFAULT_PORT: Record<string, number> = { 'https:': 443, 'http:': 80 };
-
-/** "host:port" with the default port spelled out; IPv6 in brackets. */
-export function hostKey(url: URL): string {
-  return `${url.hostname}:${url.port || DEFAULT_PORT[url.protocol] || 0}`;
-}
 
 /**
  * The proxy route for `url`: the issuer host uses what the proxy check found; other hosts get their

@@ -1,5 +1,9 @@
 import type { Code } from '../codes.js';
 import type { NetContext } from '../net/context.js';
+import type { ProxyRoute } from '../net/proxy.js';
+
+export type { ProxyRoute } from '../net/proxy.js';
+
 import type { ParsedIssuer } from '../okta/issuer.js';
 import type { CheckStatus } from '../result.js';
 
@@ -35,15 +39,6 @@ export interface CheckOutcome {
 export interface ResolvedAddress {
   address: string;
   family: 4 | 6;
-}
-
-/** A TCP route to the issuer: direct, or through an HTTP proxy (CONNECT tunnel). */
-export interface ProxyRoute {
-  /** Proxy URL with any credentials removed, for display. */
-  display: string;
-  /** Full proxy URL (may carry credentials); never printed. */
-  url: string;
-  source: 'flag' | 'env';
 }
 
 export interface DiscoveryDocument {

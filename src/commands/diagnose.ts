@@ -1,3 +1,4 @@
+import { validateNetworkFlags } from '../checks/checklist.js';
 import { CortexSsoError } from '../errors.js';
 import type { CheckResult, DiagnoseResult } from '../result.js';
 
@@ -17,22 +18,6 @@ export interface DiagnoseDeps {
   env: Readonly<Record<string, string | undefined>>;
   now?: () => Date;
   onCheck?: (issuerInput: string, result: CheckResult) => void;
-}
-
-/** The flags every command that runs the checklist takes (diagnose, connector set and verify). */
-export function validateNetworkFlags(timeoutSeconds: number, warnDays: number): void {
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300) {
-    throw new CortexSsoError(
-      'USAGE',
-      '--timeout must be a number of seconds between 0 and 300, e.g. --timeout 10',
-    );
-  }
-  if (!Number.isInteger(warnDays) || warnDays < 0 || warnDays > 3650) {
-    throw new CortexSsoError(
-      'USAGE',
-      '--warn-days must be a whole number of days from 0 to 3650, e.g. --warn-days 30',
-    );
-  }
 }
 
 export function validateDiagnoseOptions(opts: DiagnoseOptions): void {

@@ -1,8 +1,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import type { ProxyRoute } from '../checks/types.js';
 import { CortexSsoError } from '../errors.js';
 import { codedError, mapNetError } from './errors.js';
+import { hostPort } from './host.js';
+import type { ProxyRoute } from './proxy.js';
 import { secureContextFor } from './secure-context.js';
 
 export interface OpenTcpOptions {
@@ -16,10 +17,6 @@ export interface OpenTcpOptions {
 }
 
 const MAX_PROXY_HEADER = 64 * 1024;
-
-function hostPort(host: string, port: number): string {
-  return `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
-}
 
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;

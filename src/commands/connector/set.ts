@@ -1,24 +1,20 @@
+import { validateNetworkFlags } from '../../checks/checklist.js';
 import { resolveProfileName } from '../../config/resolve.js';
 import {
   CONNECTION_TYPE_OF,
+  CORTEX_CALLBACK_URI,
   type ConnectorType,
   type OidcConnection,
   type SsoListing,
 } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
+import { asValidator, type Checked, checkClientId, checkIssuer, checkSecret } from '../../okta/values.js';
 import type { DiagnoseResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
-import { validateNetworkFlags } from '../diagnose.js';
 import {
-  asValidator,
-  type Checked,
   type CommonConnectorOptions,
   type ConnectorDeps,
-  checkClientId,
-  checkIssuer,
-  checkSecret,
-  DEFAULT_REDIRECT_URI,
   openApi,
   readStdin,
   runVerification,
@@ -274,7 +270,7 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
   // 1. Inputs: flags, env, stdin, prompts, profile; every missing one listed at once.
   const g = await gather(opts, profileName, deps);
   const profile = deps.config.getProfile(profileName);
-  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
+  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? CORTEX_CALLBACK_URI;
   const connectionType = CONNECTION_TYPE_OF[g.type];
   const next = { clientId: g.clientId, issuer: g.issuer, connectionType };
 

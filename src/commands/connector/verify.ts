@@ -1,15 +1,14 @@
+import { validateNetworkFlags } from '../../checks/checklist.js';
 import { resolveProfileName } from '../../config/resolve.js';
+import { CORTEX_CALLBACK_URI } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
+import { checkClientId, checkIssuer } from '../../okta/values.js';
 import type { DiagnoseResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
-import { validateNetworkFlags } from '../diagnose.js';
 import {
   type CommonConnectorOptions,
   type ConnectorDeps,
-  checkClientId,
-  checkIssuer,
-  DEFAULT_REDIRECT_URI,
   openApi,
   runVerification,
   type VerifyInput,
@@ -65,7 +64,7 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
   }
   const clientId = checkClientId(clientIdRaw, '').value;
   const issuer = checkIssuer(issuerRaw, '', Boolean(opts.allowHttpLoopback)).value;
-  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
+  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? CORTEX_CALLBACK_URI;
 
   // What Cortex holds is compared when an API key is at hand; without one that check is skipped.
   let cortexConnection: VerifyInput['cortexConnection'];

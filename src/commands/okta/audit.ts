@@ -1,16 +1,17 @@
+import { validateNetworkFlags } from '../../checks/checklist.js';
 // `cortex-sso okta audit`: read the Okta app (and its authorization server's access policies) with a
 // read-only Okta API token and name every setting that would lock users out. Runs the okta-* checks
 // through the same runner as diagnose and connector verify: same results, codes, JSON, exit codes.
 import { resolveProfileName } from '../../config/resolve.js';
 import type { ConfigStore } from '../../config/store.js';
+import { CORTEX_CALLBACK_URI } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
 import type { Io } from '../../io.js';
 import { resolveOktaToken } from '../../okta/management.js';
+import { checkClientId, checkIssuer } from '../../okta/values.js';
 import type { CheckResult, DiagnoseResult } from '../../result.js';
 import type { Secret } from '../../secret.js';
 import type { Keychain } from '../../secrets/keychain.js';
-import { checkClientId, checkIssuer, DEFAULT_REDIRECT_URI } from '../connector/shared.js';
-import { validateNetworkFlags } from '../diagnose.js';
 
 export interface AuditOptions {
   profile?: string;
@@ -72,7 +73,7 @@ export async function run(opts: AuditOptions, deps: AuditDeps): Promise<AuditRes
   }
   const clientId = checkClientId(clientIdRaw, opts.clientId ? '--client-id' : '').value;
   const issuer = checkIssuer(issuerRaw, opts.issuer ? '--issuer' : '', Boolean(opts.allowHttpLoopback)).value;
-  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
+  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? CORTEX_CALLBACK_URI;
 
   const { runChecklist } = await import('../../checks/checklist.js');
   const result = await runChecklist({
