@@ -10,7 +10,7 @@ import { closeAll, createDispatcher } from '../../src/net/dispatcher.js';
 import { createDefaultResolver } from '../../src/net/resolver.js';
 import type { CheckResult, DiagnoseResult } from '../../src/result.js';
 import { Secret } from '../../src/secret.js';
-import { createMemoryKeychain } from '../../src/secrets/memory-keychain.js';
+import { createMemoryKeychain } from '../support/memory-keychain.ts';
 import { type OktaLike, startOktaLike } from '../support/okta-like.ts';
 import { type OktaManagementState, oktaApp, oktaFixture, oktaPolicy } from '../support/okta-management.ts';
 import { createTestPki, type TestPki } from '../support/pki.ts';
