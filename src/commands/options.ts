@@ -3,6 +3,7 @@
 import { type Command, Option } from 'commander';
 import { CortexSsoError } from '../errors.js';
 import type { Factory } from '../factory.js';
+import { FORMATS } from '../report/output.js';
 
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -23,11 +24,12 @@ export function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 }
 
+/** --format: its choices and their help come from the format registry (report/output.ts). */
 export function formatOption(): Option {
-  return new Option(
-    '--format <format>',
-    'output: text (default), json, junit (XML test report), github (Actions annotations + job summary)',
-  ).choices(['text', 'json', 'junit', 'github']);
+  const names = Object.keys(FORMATS) as Array<keyof typeof FORMATS>;
+  return new Option('--format <format>', `output: ${names.map((n) => FORMATS[n].help).join(', ')}`).choices(
+    names,
+  );
 }
 
 export const profileOption = () =>

@@ -5,17 +5,10 @@ import { CommanderError } from 'commander';
 import type { Code } from '../codes.js';
 import { CortexSsoError, USAGE_CODES } from '../errors.js';
 import type { Io } from '../io.js';
-import type { Format } from './output.js';
+import type { ErrorInfo, Format } from './output.js';
 
 /** Exit codes, documented in README.md and docs/exit-codes.md. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
-
-interface ErrorInfo {
-  code: string;
-  message: string;
-  detail?: string;
-  advice?: string;
-}
 
 /**
  * Commander quotes stray input back (`unknown option '--token=VALUE'`, `got 1: VALUE`). A stray
@@ -42,46 +35,7 @@ export function requestedFormat(argv: readonly string[]): Format | undefined {
     else if (a.startsWith('--format=')) found = a.slice('--format='.length);
   }
   if (json) return 'json';
-  return found === 'json' || found === 'junit' || found === 'github' || found === 'text' ? found : undefined;
-}
-
-function writeErrorDocument(io: Io, error: ErrorInfo): void {
-  io.stdout.write(`${JSON.stringify({ schemaVersion: 1, ok: false, error }, null, 2)}\n`);
-}
-
-/** Under --format junit an error is still a valid JUnit document: one failing test case, typed by code. */
-async function writeJunitError(io: Io, argv: readonly string[], error: ErrorInfo): Promise<void> {
-  const { renderJunit } = await import('./junit.js');
-  const firstFlag = argv.findIndex((a) => a.startsWith('-'));
-  const words = (firstFlag === -1 ? argv : argv.slice(0, firstFlag)).slice(0, 2);
-  const command = ['cortex-sso', ...words.filter((a) => /^[a-z]+$/.test(a))].join(' ');
-  io.stdout.write(
-    renderJunit(
-      {
-        schemaVersion: 1,
-        ok: false,
-        results: [
-          {
-            issuer: command,
-            input: '',
-            ok: false,
-            checks: [
-              {
-                id: error.code === 'USAGE' ? 'usage' : 'run',
-                status: 'fail',
-                code: error.code as Code,
-                title: error.message,
-                ...(error.detail ? { detail: error.detail } : {}),
-                ...(error.advice ? { advice: error.advice } : {}),
-                durationMs: 0,
-              },
-            ],
-          },
-        ],
-      },
-      command,
-    ),
-  );
+  return found as Format | undefined;
 }
 
 /** The machine-readable copy of an error, in the format the run asked for. */
@@ -91,8 +45,8 @@ async function writeDocument(
   argv: readonly string[],
   error: ErrorInfo,
 ): Promise<void> {
-  if (format === 'json') writeErrorDocument(io, error);
-  else if (format === 'junit') await writeJunitError(io, argv, error);
+  const { emitError, isFormat } = await import('./output.js');
+  if (isFormat(format)) await emitError(io, format, argv, error);
 }
 
 /**
