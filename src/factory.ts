@@ -35,10 +35,17 @@ export interface Factory {
   close(): Promise<void>;
 }
 
-export function createFactory(io: Io): Factory {
-  let keychain: Promise<Keychain> | undefined;
-  let config: Promise<ConfigStore> | undefined;
-  let prompter: Promise<Prompter> | undefined;
+/** What a test may hand in instead of the real thing (the OS keychain, say); the rest is built as usual. */
+export interface FactoryOverrides {
+  keychain?: Keychain;
+  config?: ConfigStore;
+  prompter?: Prompter;
+}
+
+export function createFactory(io: Io, overrides: FactoryOverrides = {}): Factory {
+  let keychain: Promise<Keychain> | undefined = overrides.keychain && Promise.resolve(overrides.keychain);
+  let config: Promise<ConfigStore> | undefined = overrides.config && Promise.resolve(overrides.config);
+  let prompter: Promise<Prompter> | undefined = overrides.prompter && Promise.resolve(overrides.prompter);
   let apiAgent: import('undici').Dispatcher | undefined;
   let usedNetwork = false;
   // Each module gets its own copy of the environment: nothing may change the caller's.
