@@ -1,9 +1,6 @@
 import { CODES, type Code } from '../codes.js';
-import type { DeleteResult } from '../commands/connector/delete.js';
-import type { SetResult } from '../commands/connector/set.js';
-import type { ShowResult } from '../commands/connector/show.js';
-import type { VerifyResult } from '../commands/connector/verify.js';
 import { CORTEX_CALLBACK_URI } from '../cortex/types.js';
+import type { DeleteResult, SetResult, ShowResult, VerifyResult } from '../result.js';
 import { painter, renderDiagnose, renderTarget, type TextOptions } from './text.js';
 
 const show = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '(none)' : v);

@@ -10,7 +10,7 @@ import {
 } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
 import { asValidator, type Checked, checkClientId, checkIssuer, checkSecret } from '../../okta/values.js';
-import type { DiagnoseResult } from '../../result.js';
+import type { FieldChange, SetResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
 import {
@@ -32,42 +32,6 @@ export interface SetOptions extends CommonConnectorOptions {
   noStore?: boolean;
   /** Skip the interactive "push?" confirmation. */
   yes?: boolean;
-}
-
-export interface FieldChange {
-  field: 'type' | 'clientId' | 'issuer' | 'clientSecret';
-  from: string | null;
-  to: string;
-}
-
-export interface SetResult {
-  ok: boolean;
-  /** Set when nothing was pushed because of a failed pre-flight. */
-  code?: 'PREFLIGHT_FAILED';
-  /** Cortex's SSO configurations as read when the command started (OIDC ones; others counted). */
-  remote: { oidc: OidcConnection[]; otherCount: number };
-  /** The existing connection the new one replaces (deleted after the new one is confirmed). */
-  replaces: OidcConnection | null;
-  profile: string;
-  apiUrl: string;
-  dryRun: boolean;
-  pushed: boolean;
-  forced: boolean;
-  values: {
-    type: ConnectorType;
-    clientId: string;
-    issuer: string;
-    clientSecretLastFour: string;
-    redirectUri: string;
-    sources: { type: Source | 'default'; clientId: Source; issuer: Source; clientSecret: Source };
-  };
-  notes: string[];
-  changes: FieldChange[];
-  preflight: DiagnoseResult;
-  /** After the push: the new connection as Cortex lists it, and what happened to the old one. */
-  pushedConnection?: OidcConnection;
-  removed?: { connection: OidcConnection; by: 'cortex-sso' | 'cortex' } | null;
-  stored?: { secret: 'keychain' | 'not-stored'; config: string };
 }
 
 const SUPPORTED_TYPES: Array<{ value: ConnectorType; name: string; description: string }> = [
@@ -565,3 +529,6 @@ async function decideStorage(
     throw err;
   }
 }
+
+/** The result type lives with the others in src/result.ts (the renderers read it from there). */
+export type { FieldChange, SetResult } from '../../result.js';

@@ -25,7 +25,7 @@ export interface ConnectorDeps {
   now?: () => Date;
 }
 
-export type Source = 'flag' | 'env' | 'stdin' | 'prompt' | 'profile' | 'keychain';
+export type { Source } from '../../result.js';
 
 /** Read all of stdin (for --client-secret-stdin), without its final newline. */
 export async function readStdin(stream: NodeJS.ReadableStream, maxBytes = 64 * 1024): Promise<Secret> {

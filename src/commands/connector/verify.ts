@@ -3,7 +3,7 @@ import { resolveProfileName } from '../../config/resolve.js';
 import { CORTEX_CALLBACK_URI } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
 import { checkClientId, checkIssuer } from '../../okta/values.js';
-import type { DiagnoseResult } from '../../result.js';
+import type { VerifyResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
 import {
@@ -16,13 +16,6 @@ import {
 
 export interface VerifyOptions extends CommonConnectorOptions {
   strict: boolean;
-}
-
-/** Same document as `diagnose --json`, plus the profile that was verified. */
-export interface VerifyResult extends DiagnoseResult {
-  profile: string;
-  clientId: string;
-  redirectUri: string;
 }
 
 export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<VerifyResult> {
@@ -115,3 +108,6 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
   );
   return { ...result, profile: profileName, clientId, redirectUri };
 }
+
+/** The result type lives with the others in src/result.ts (the renderers read it from there). */
+export type { VerifyResult } from '../../result.js';

@@ -1,7 +1,8 @@
-import { validateNetworkFlags } from '../../checks/checklist.js';
 // `cortex-sso okta audit`: read the Okta app (and its authorization server's access policies) with a
 // read-only Okta API token and name every setting that would lock users out. Runs the okta-* checks
 // through the same runner as diagnose and connector verify: same results, codes, JSON, exit codes.
+
+import { validateNetworkFlags } from '../../checks/checklist.js';
 import { resolveProfileName } from '../../config/resolve.js';
 import type { ConfigStore } from '../../config/store.js';
 import { CORTEX_CALLBACK_URI } from '../../cortex/types.js';
@@ -9,7 +10,7 @@ import { CortexSsoError } from '../../errors.js';
 import type { Io } from '../../io.js';
 import { resolveOktaToken } from '../../okta/management.js';
 import { checkClientId, checkIssuer } from '../../okta/values.js';
-import type { CheckResult, DiagnoseResult } from '../../result.js';
+import type { AuditResult, CheckResult } from '../../result.js';
 import type { Secret } from '../../secret.js';
 import type { Keychain } from '../../secrets/keychain.js';
 
@@ -32,13 +33,6 @@ export interface AuditDeps {
   config: ConfigStore;
   onCheck?: (issuerInput: string, result: CheckResult) => void;
   now?: () => Date;
-}
-
-/** Same document as `connector verify --json` (VerifyResult in docs/json-schema.json). Never the token. */
-export interface AuditResult extends DiagnoseResult {
-  profile: string;
-  clientId: string;
-  redirectUri: string;
 }
 
 const TOKEN_HOWTO =
@@ -96,3 +90,6 @@ export async function run(opts: AuditOptions, deps: AuditDeps): Promise<AuditRes
   });
   return { ...result, profile: profileName, clientId, redirectUri };
 }
+
+/** The result type lives with the others in src/result.ts (the renderers read it from there). */
+export type { AuditResult } from '../../result.js';
