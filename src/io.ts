@@ -4,6 +4,11 @@ export interface Io {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Resolves when the process is asked to stop (SIGINT, SIGTERM). Set by the entry point, which owns
+   * the process; a long-running command (`sandbox`) awaits it to close its servers first.
+   */
+  untilStopped?: () => Promise<'SIGINT' | 'SIGTERM'>;
 }
 
 /** Colour level from NO_COLOR / FORCE_COLOR (https://no-color.org, https://force-color.org), else the stream. */

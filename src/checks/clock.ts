@@ -1,26 +1,12 @@
 import { mapNetError } from '../net/errors.js';
 import { headerValue, httpGet, isHttpTimeout } from '../net/http.js';
-import { routeFor } from './endpoints.js';
-import type { Check, CheckContext, CheckOutcome, Facts } from './types.js';
+import { routeFor } from './route.js';
+import type { Check, CheckContext, CheckOutcome, ServerDateSample } from './types.js';
+
+export type { ServerDateSample } from './types.js';
 
 export const WARN_SKEW_MS = 30_000;
 export const FAIL_SKEW_MS = 5 * 60_000;
-
-export interface ServerDateSample {
-  /** The Date header as sent. */
-  date: string;
-  /** Local clock (ctx.now()) when the request left and when the answer arrived. */
-  sentAt: Date;
-  receivedAt: Date;
-}
-
-// When the sample in facts.serverDate was taken, per target: Facts holds only the header string.
-const samples = new WeakMap<Facts, ServerDateSample>();
-
-/** Record when the Date header in facts.serverDate was received (discovery calls this). */
-export function noteServerDate(facts: Facts, sample: ServerDateSample): void {
-  samples.set(facts, sample);
-}
 
 export interface SkewEstimate {
   /** Best estimate of server - local, in ms (positive: this machine is behind). */
@@ -114,7 +100,7 @@ export const check: Check = {
   after: ['discovery'],
   async run(target, ctx: CheckContext) {
     const facts = target.facts;
-    const known = samples.get(facts);
+    const known = facts.serverDateSample;
     if (facts.serverDate && known && known.date === facts.serverDate) {
       return judgeSkew(known, 'The discovery answer');
     }

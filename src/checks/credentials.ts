@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CORTEX_CALLBACK_URI } from '../cortex/types.js';
 import type { HttpResponse } from '../net/http.js';
 import { isLoopbackHost } from '../okta/issuer.js';
 import {
@@ -10,7 +11,6 @@ import {
   retryHint,
 } from '../okta/oauth-errors.js';
 import { getAuthorizationPage, issuerRequest, requestFailure } from './probe.js';
-import { DEFAULT_REDIRECT_URI } from './redirect-uri.js';
 import type { Check, CheckContext, CheckOutcome, Target } from './types.js';
 
 /** Error bodies are small; anything bigger is not an OAuth answer. */
@@ -108,7 +108,7 @@ async function runCredentials(target: Target, ctx: CheckContext): Promise<CheckO
     };
   }
   const ending = clientSecret.lastFour ? ` ending in ${clientSecret.lastFour}` : '';
-  const redirectUri = ctx.options.redirectUri ?? DEFAULT_REDIRECT_URI;
+  const redirectUri = ctx.options.redirectUri ?? CORTEX_CALLBACK_URI;
   const data: Record<string, unknown> = {
     tokenEndpoint: tokenEndpoint.href,
     clientId,

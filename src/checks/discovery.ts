@@ -2,9 +2,8 @@ import type { Code } from '../codes.js';
 import { mapNetError } from '../net/errors.js';
 import { headerValue, httpGet, isHttpTimeout, snippet } from '../net/http.js';
 import { isLoopbackHost, type ParsedIssuer } from '../okta/issuer.js';
-import { noteServerDate } from './clock.js';
-import { routeFor } from './endpoints.js';
 import { apiAccessManagementProblem } from './probe.js';
+import { routeFor } from './route.js';
 import type { Check, CheckContext, CheckOutcome, DiscoveryDocument } from './types.js';
 
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -158,7 +157,7 @@ export const check: Check = {
     const date = headerValue(res.headers, 'date');
     if (date) {
       target.facts.serverDate = date;
-      noteServerDate(target.facts, { date, sentAt, receivedAt });
+      target.facts.serverDateSample = { date, sentAt, receivedAt };
     }
     const contentType = headerValue(res.headers, 'content-type') ?? '';
     if (contentType) data.contentType = contentType;

@@ -1,10 +1,10 @@
 import tls from 'node:tls';
 import { openTcp, tlsHandshake } from '../net/connect.js';
-import type { NetContext } from '../net/context.js';
 import { codedError, type MappedNetError, mapNetError } from '../net/errors.js';
-import { proxyFor } from '../net/proxy.js';
+import { hostKey, urlPort } from '../net/host.js';
 import type { ParsedIssuer } from '../okta/issuer.js';
-import type { Check, CheckContext, CheckOutcome, DiscoveryDocument, Facts, ProxyRoute } from './types.js';
+import { routeFor } from './route.js';
+import type { Check, CheckContext, CheckOutcome, DiscoveryDocument, Facts } from './types.js';
 
 /** Discovery fields whose hosts a sign-in (or logout/revocation) talks to. */
 export const ENDPOINT_FIELDS = [
@@ -16,26 +16,6 @@ export const ENDPOINT_FIELDS = [
   'revocation_endpoint',
   'introspection_endpoint',
 ] as const;
-
-const DEFAULT_PORT: Record<string, number> = { 'https:': 443, 'http:': 80 };
-
-/** "host:port" with the default port spelled out; IPv6 in brackets. */
-export function hostKey(url: URL): string {
-  return `${url.hostname}:${url.port || DEFAULT_PORT[url.protocol] || 0}`;
-}
-
-/**
- * The proxy route for `url`: the issuer host uses what the proxy check found; other hosts get their
- * own decision (NO_PROXY may exempt one host and not another).
- */
-export function routeFor(url: URL, issuer: ParsedIssuer, facts: Facts, net: NetContext): ProxyRoute | null {
-  if (hostKey(url) === hostKey(issuer.url) && facts.proxy !== undefined) return facts.proxy;
-  try {
-    return proxyFor(url, net.proxyFlag, net.env);
-  } catch {
-    return facts.proxy ?? null;
-  }
-}
 
 export interface EndpointHost {
   host: string;
@@ -73,7 +53,7 @@ export async function probeHost(
   ctx: CheckContext,
 ): Promise<MappedNetError | undefined> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = Number(url.port || DEFAULT_PORT[url.protocol] || 443);
+  const port = urlPort(url) || 443;
   const proxy = routeFor(url, issuer, facts, ctx.net);
   try {
     if (url.protocol === 'http:') {

@@ -1,5 +1,5 @@
 import { describeIssuer, parseIssuer } from '../okta/issuer.js';
-import type { CheckContext, CheckOutcome, Target } from './types.js';
+import type { Check, CheckContext, CheckOutcome, Target } from './types.js';
 
 /** Step 1: parse what the user typed, say what will be tested, or refuse with the likely right value. */
 export function runIssuerUrl(target: Target, ctx: CheckContext): CheckOutcome {
@@ -46,3 +46,11 @@ export function runIssuerUrl(target: Target, ctx: CheckContext): CheckOutcome {
     },
   };
 }
+
+/** issuer-url: the first check; it runs on the input as typed and sets `target.issuer`. */
+export const check: Check = {
+  id: 'issuer-url',
+  needs: [],
+  input: true,
+  run: async (target, ctx) => runIssuerUrl(target, ctx),
+};

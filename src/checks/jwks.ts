@@ -1,6 +1,6 @@
 import { mapNetError } from '../net/errors.js';
 import { headerValue, httpGet, isHttpTimeout, snippet } from '../net/http.js';
-import { routeFor } from './endpoints.js';
+import { routeFor } from './route.js';
 import type { Check, CheckContext, CheckOutcome } from './types.js';
 
 export const MAX_JWKS_BYTES = 1024 * 1024;

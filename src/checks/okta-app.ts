@@ -4,12 +4,12 @@
  * exactly one fix. Field names are the spec's (OpenIdConnectApplication, okta-management-openapi-spec).
  */
 import { CODES } from '../codes.js';
-import { DEFAULT_REDIRECT_URI } from '../commands/connector/shared.js';
+import { CORTEX_CALLBACK_URI } from '../cortex/types.js';
 import type { OktaApp } from '../okta/management.js';
 import type { Check, CheckContext, CheckOutcome, Target } from './types.js';
 
 /** What Cortex's Okta guide names as the initiate login URI (auto sign-on from the Okta dashboard). */
-export const CORTEX_INITIATE_LOGIN_URI = 'https://cortexapp.auth0.com/login/callback';
+export const CORTEX_INITIATE_LOGIN_URI = CORTEX_CALLBACK_URI;
 /** Hosts that are Cortex's own (its Auth0 tenant and its web app). */
 const CORTEX_HOSTS = ['cortexapp.auth0.com', 'app.getcortexapp.com'];
 
@@ -116,7 +116,7 @@ const redirectCheck: Check = {
   id: 'okta-redir',
   needs: ['okta-api'],
   run: withApp((app, _target, ctx) => {
-    const wanted = ctx.options.redirectUri ?? DEFAULT_REDIRECT_URI;
+    const wanted = ctx.options.redirectUri ?? CORTEX_CALLBACK_URI;
     const data = { redirectUri: wanted, registered: app.redirectUris };
     if (app.redirectUris.includes(wanted)) {
       return {
@@ -205,7 +205,7 @@ const initiateLoginCheck: Check = {
         data,
       };
     }
-    if (isCortexHost(uri, ctx.options.redirectUri ?? DEFAULT_REDIRECT_URI)) {
+    if (isCortexHost(uri, ctx.options.redirectUri ?? CORTEX_CALLBACK_URI)) {
       return {
         status: 'pass',
         title: "Auto sign-on starts at Cortex's initiate login URI",

@@ -3,7 +3,7 @@
  * assigned to the client application."). Reads the first page of GET /api/v1/apps/{id}/users?limit=1
  * and /groups?limit=1: one entry in either is enough.
  */
-import { managementFor, oktaErrorOutcome } from './okta-api.js';
+import { managementFor, oktaErrorOutcome } from './okta-client.js';
 import type { Check } from './types.js';
 
 export const check: Check = {

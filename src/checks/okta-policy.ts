@@ -6,7 +6,7 @@
  * Reads GET /api/v1/authorizationServers/{id}/policies and each admitting policy's /rules.
  */
 import type { OktaPolicy, OktaPolicyRule } from '../okta/management.js';
-import { managementFor, oktaErrorOutcome } from './okta-api.js';
+import { managementFor, oktaErrorOutcome } from './okta-client.js';
 import type { Check } from './types.js';
 
 /** Okta always states a status; a missing one is read as active, so nothing is failed on a guess. */

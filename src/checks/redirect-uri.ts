@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+// One home for Cortex's addresses: src/cortex/types.ts.
+import { CORTEX_CALLBACK_URI, CORTEX_SIGN_IN_URI_TEMPLATE as TENANT_REDIRECT_URI } from '../cortex/types.js';
 import { type HttpResponse, headerValue } from '../net/http.js';
 import type { ParsedIssuer } from '../okta/issuer.js';
 import {
@@ -12,17 +14,6 @@ import {
 import { apiAccessManagementProblem, getAuthorizationPage, requestFailure } from './probe.js';
 import type { Check, CheckContext, CheckOutcome, Target } from './types.js';
 
-// One home for Cortex's addresses: src/cortex/types.ts.
-export {
-  CORTEX_CALLBACK_URI as DEFAULT_REDIRECT_URI,
-  CORTEX_SIGN_IN_URI_TEMPLATE as TENANT_REDIRECT_URI,
-} from '../cortex/types.js';
-
-import {
-  CORTEX_CALLBACK_URI as DEFAULT_REDIRECT_URI,
-  CORTEX_SIGN_IN_URI_TEMPLATE as TENANT_REDIRECT_URI,
-} from '../cortex/types.js';
-
 /** The other addresses Cortex documents, named next to the one probed so none is forgotten. */
 function otherCortexAddresses(probed: string): string {
   const out: string[] = [];
@@ -32,9 +23,9 @@ function otherCortexAddresses(probed: string): string {
     );
   }
   out.push(
-    probed === DEFAULT_REDIRECT_URI
-      ? `${DEFAULT_REDIRECT_URI} is also the Initiate login URI for auto sign-on`
-      : `${DEFAULT_REDIRECT_URI} is Cortex's callback and the Initiate login URI for auto sign-on`,
+    probed === CORTEX_CALLBACK_URI
+      ? `${CORTEX_CALLBACK_URI} is also the Initiate login URI for auto sign-on`
+      : `${CORTEX_CALLBACK_URI} is Cortex's callback and the Initiate login URI for auto sign-on`,
   );
   return `${out.join('. ')}.`;
 }
@@ -91,7 +82,7 @@ async function runRedirectUri(
 ): Promise<CheckOutcome> {
   const clientId = ctx.options.clientId;
   if (!clientId) return { status: 'skip', title: 'No client ID given: redirect URI not checked' };
-  const redirectUri = ctx.options.redirectUri ?? DEFAULT_REDIRECT_URI;
+  const redirectUri = ctx.options.redirectUri ?? CORTEX_CALLBACK_URI;
   const endpoint = target.facts.discovery?.authorization_endpoint;
   let url: URL;
   try {

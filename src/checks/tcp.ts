@@ -1,8 +1,8 @@
-import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Code } from '../codes.js';
 import { openTcp } from '../net/connect.js';
 import { mapNetError } from '../net/errors.js';
+import { hostPort } from '../net/host.js';
 import { firstHop } from '../net/proxy.js';
 import type { Check, ResolvedAddress } from './types.js';
 
@@ -20,10 +20,6 @@ const TITLES: Partial<Record<Code, string>> = {
   TCP_TIMEOUT: 'Connection timed out',
   TCP_UNREACHABLE: 'Network or host unreachable',
 };
-
-function hostPort(address: string, port: number): string {
-  return net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
-}
 
 /** A TCP connection to every address of the issuer (or of the proxy), in parallel; each closed at once. */
 export const check: Check = {

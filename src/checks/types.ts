@@ -1,30 +1,16 @@
 import type { Code } from '../codes.js';
 import type { NetContext } from '../net/context.js';
+import type { ProxyRoute } from '../net/proxy.js';
+
+export type { ProxyRoute } from '../net/proxy.js';
+
 import type { ParsedIssuer } from '../okta/issuer.js';
 import type { CheckStatus } from '../result.js';
 
-export type CheckId =
-  | 'issuer-url'
-  | 'proxy'
-  | 'dns'
-  | 'tcp'
-  | 'tls'
-  | 'certificate'
-  | 'discovery'
-  | 'jwks'
-  | 'endpoints'
-  | 'clock'
-  | 'credentials'
-  | 'redirect-uri'
-  | 'cortex-connection'
-  | 'okta-api'
-  | 'okta-app'
-  | 'okta-grant'
-  | 'okta-redir'
-  | 'okta-secret'
-  | 'okta-sign-on'
-  | 'okta-assign'
-  | 'okta-policy';
+/** The id of a registered check: src/checks/index.ts is the one list of them. */
+export type { CheckId } from './index.js';
+
+import type { CheckId } from './index.js';
 
 /** One problem a check found. A check may find several (an expiring certificate AND a private root). */
 export interface Finding {
@@ -55,15 +41,6 @@ export interface ResolvedAddress {
   family: 4 | 6;
 }
 
-/** A TCP route to the issuer: direct, or through an HTTP proxy (CONNECT tunnel). */
-export interface ProxyRoute {
-  /** Proxy URL with any credentials removed, for display. */
-  display: string;
-  /** Full proxy URL (may carry credentials); never printed. */
-  url: string;
-  source: 'flag' | 'env';
-}
-
 export interface DiscoveryDocument {
   issuer?: unknown;
   authorization_endpoint?: unknown;
@@ -89,8 +66,20 @@ export interface Facts {
   discovery?: DiscoveryDocument;
   /** discovery/clock: the Date header of the first HTTP answer from the issuer host. */
   serverDate?: string;
+  /** discovery: when that Date header was received (clock judges the skew from it). */
+  serverDateSample?: ServerDateSample;
   /** okta-api: the Okta app read from the management API (never its client secret). */
   oktaApp?: import('../okta/management.js').OktaApp;
+  /** okta-api: the read-only management client the other okta-* checks reuse (one per target). */
+  oktaManagement?: import('../okta/management.js').OktaManagement;
+}
+
+export interface ServerDateSample {
+  /** The Date header as sent. */
+  date: string;
+  /** Local clock (ctx.now()) when the request left and when the answer arrived. */
+  sentAt: Date;
+  receivedAt: Date;
 }
 
 /** Options shared by every check, from the command line. */
@@ -129,6 +118,11 @@ export interface Target {
 
 export interface Check {
   id: CheckId;
+  /**
+   * Runs on what the user typed, before anything else, and records the parsed issuer in
+   * `target.issuer` (issuer-url). Every other check is skipped when no such check produced one.
+   */
+  input?: true;
   /** Checks that must not have failed before this one runs. */
   needs: CheckId[];
   /**

@@ -1,4 +1,4 @@
-import type { Check, CheckContext } from '../checks/types.js';
+import { validateNetworkFlags } from '../checks/checklist.js';
 import { CortexSsoError } from '../errors.js';
 import type { CheckResult, DiagnoseResult } from '../result.js';
 
@@ -18,38 +18,6 @@ export interface DiagnoseDeps {
   env: Readonly<Record<string, string | undefined>>;
   now?: () => Date;
   onCheck?: (issuerInput: string, result: CheckResult) => void;
-}
-
-/** The checklist every issuer goes through, in dependency order. */
-export async function loadDiagnoseChecks(): Promise<Check[]> {
-  const mods = await Promise.all([
-    import('../checks/proxy.js'),
-    import('../checks/dns.js'),
-    import('../checks/tcp.js'),
-    import('../checks/tls.js'),
-    import('../checks/certificate.js'),
-    import('../checks/discovery.js'),
-    import('../checks/jwks.js'),
-    import('../checks/endpoints.js'),
-    import('../checks/clock.js'),
-  ]);
-  return mods.map((m) => m.check);
-}
-
-/** The flags every command that runs the checklist takes (diagnose, connector set and verify). */
-export function validateNetworkFlags(timeoutSeconds: number, warnDays: number): void {
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300) {
-    throw new CortexSsoError(
-      'USAGE',
-      '--timeout must be a number of seconds between 0 and 300, e.g. --timeout 10',
-    );
-  }
-  if (!Number.isInteger(warnDays) || warnDays < 0 || warnDays > 3650) {
-    throw new CortexSsoError(
-      'USAGE',
-      '--warn-days must be a whole number of days from 0 to 3650, e.g. --warn-days 30',
-    );
-  }
 }
 
 export function validateDiagnoseOptions(opts: DiagnoseOptions): void {
@@ -80,31 +48,20 @@ export async function run(given: DiagnoseOptions, deps: DiagnoseDeps): Promise<D
   const opts =
     given.issuers.length > 0 ? given : { ...given, issuers: await defaultIssuers(given.profile, deps.env) };
   validateDiagnoseOptions(opts);
-  const [{ createNetContext }, { runChecks }, checks] = await Promise.all([
-    import('../net/create.js'),
-    import('../checks/runner.js'),
-    loadDiagnoseChecks(),
-  ]);
-  const timeoutMs = Math.round(opts.timeoutSeconds * 1000);
-  const net = createNetContext({
-    ...(opts.caFile ? { caFile: opts.caFile } : {}),
-    ...(opts.proxy ? { proxyFlag: opts.proxy } : {}),
-    timeoutMs,
-    env: deps.env,
-  });
-  const ctx: CheckContext = {
+  const { runChecklist } = await import('../checks/checklist.js');
+  return runChecklist({
+    list: 'diagnose',
+    issuers: opts.issuers,
     options: {
-      timeoutMs,
+      timeoutMs: Math.round(opts.timeoutSeconds * 1000),
       warnDays: opts.warnDays,
       strict: opts.strict,
       allowHttpLoopback: opts.allowHttpLoopback,
     },
-    net,
-    now: deps.now ?? (() => new Date()),
-  };
-  try {
-    return await runChecks(opts.issuers, checks, ctx, deps.onCheck ? { onCheck: deps.onCheck } : {});
-  } finally {
-    await net.close();
-  }
+    ...(opts.caFile ? { caFile: opts.caFile } : {}),
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
+    env: deps.env,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.onCheck ? { onCheck: deps.onCheck } : {}),
+  });
 }

@@ -15,6 +15,7 @@
 import { type Dispatcher, request } from 'undici';
 import type { Code } from '../codes.js';
 import { CortexSsoError } from '../errors.js';
+import { readCapped } from '../read-capped.js';
 import type { Secret } from '../secret.js';
 import { escapeControl } from '../text/escape.js';
 import {
@@ -201,7 +202,7 @@ export function createCortexClient(opts: CortexClientOptions): CortexClient {
       // Covers the whole try, body included: an answer that drips forever still ends here.
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await readCapped(body, maxBytes);
+    const text = await readBody(body, maxBytes);
     const type = String(headers['content-type'] ?? '');
     let json: unknown;
     let badJson = false;
@@ -350,21 +351,14 @@ function parseBaseUrl(raw: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-async function readCapped(
+async function readBody(
   body: AsyncIterable<Buffer> & { destroy?: () => void },
   max: number,
 ): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > max) {
-      body.destroy?.();
-      throw Object.assign(new Error(`response body exceeds ${max} bytes`), { code: 'RESPONSE_TOO_LARGE' });
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const { bytes } = await readCapped(body, max, () =>
+    Object.assign(new Error(`response body exceeds ${max} bytes`), { code: 'RESPONSE_TOO_LARGE' }),
+  );
+  return bytes.toString('utf8');
 }
 
 /** Retry-After in ms: delta-seconds or an HTTP date. undefined when absent or unparsable. */

@@ -1,5 +1,5 @@
-import type { ProxyRoute } from '../checks/types.js';
 import type { HttpTransport } from './dispatcher.js';
+import type { ProxyRoute } from './proxy.js';
 
 /** The trust anchors a run uses. `public` are Node's bundled roots; `extra` come from --ca-file,
  * NODE_EXTRA_CA_CERTS and the OS store. A chain trusted only through `extra` means TLS inspection. */

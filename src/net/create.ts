@@ -1,6 +1,6 @@
-import type { ProxyRoute } from '../checks/types.js';
 import type { NetContext } from './context.js';
 import { createDispatcher, type HttpTransport, isNodeTransport } from './dispatcher.js';
+import type { ProxyRoute } from './proxy.js';
 import { parseProxyUrl } from './proxy.js';
 import { resolverFromEnv } from './resolver.js';
 import { createTrustStore } from './trust.js';

@@ -5,9 +5,9 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
-import type { ProxyRoute } from '../checks/types.js';
 import { openTcp } from './connect.js';
 import { codedError } from './errors.js';
+import type { ProxyRoute } from './proxy.js';
 import { secureContextFor } from './secure-context.js';
 
 // Not `import http from 'node:http'`: an ES module import of node:http reads all its exports, and its

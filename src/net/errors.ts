@@ -273,3 +273,9 @@ export function mapNetError(err: unknown, phase?: NetPhase): MappedNetError {
 export function codedError(code: string, message: string): Error & { code: string } {
   return Object.assign(new Error(message), { code });
 }
+
+/** The error an aborted connection attempt rejects with: the signal's reason, else ABORT_ERR. */
+export function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : codedError('ABORT_ERR', 'aborted');
+}

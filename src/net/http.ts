@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type HttpsModule from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
+import { readCapped } from '../read-capped.js';
 import { type HttpTransport, isNodeTransport, type NodeTransport } from './dispatcher.js';
 
 // See dispatcher.ts: an ES module import of node:http would load Node's bundled undici.
@@ -103,21 +104,14 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpRe
       throw translate(err);
     }
     phase = 'body';
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let truncated = false;
+    let body: Buffer;
+    let truncated: boolean;
     try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        const room = opts.maxBytes - size;
-        if (chunk.length > room) {
-          if (room > 0) chunks.push(chunk.subarray(0, room));
-          size += Math.max(room, 0);
-          truncated = true;
-          break;
-        }
-        chunks.push(chunk);
-        size += chunk.length;
-      }
+      ({ bytes: body, truncated } = await readCapped(
+        res.body as AsyncIterable<Buffer>,
+        opts.maxBytes,
+        'truncate',
+      ));
     } catch (err) {
       throw translate(err);
     } finally {
@@ -127,7 +121,7 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpRe
     return {
       status: res.statusCode,
       headers: res.headers,
-      body: Buffer.concat(chunks, size),
+      body,
       truncated,
       durationMs: performance.now() - started,
     };

@@ -1,5 +1,13 @@
-import type { ProxyRoute } from '../checks/types.js';
 import { CortexSsoError } from '../errors.js';
+
+/** A TCP route to the issuer: direct, or through an HTTP proxy (CONNECT tunnel). */
+export interface ProxyRoute {
+  /** Proxy URL with any credentials removed, for display. */
+  display: string;
+  /** Full proxy URL (may carry credentials); never printed. */
+  url: string;
+  source: 'flag' | 'env';
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 

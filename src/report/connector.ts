@@ -1,17 +1,30 @@
 import { CODES, type Code } from '../codes.js';
-import type { DeleteResult } from '../commands/connector/delete.js';
-import type { SetResult } from '../commands/connector/set.js';
-import type { ShowResult } from '../commands/connector/show.js';
-import type { VerifyResult } from '../commands/connector/verify.js';
 import { CORTEX_CALLBACK_URI } from '../cortex/types.js';
+import type { DeleteResult, SetResult, ShowResult, VerifyResult } from '../result.js';
 import { painter, renderDiagnose, renderTarget, type TextOptions } from './text.js';
 
 const show = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '(none)' : v);
 
-/** What is about to change and what the pre-flight found: shown before the push question too. */
+/** The values about to be pushed, each with where it came from. */
+function renderValues(r: SetResult, c: ReturnType<typeof painter>): string[] {
+  const v = r.values;
+  return [
+    c.bold(`Connector for profile "${r.profile}" → ${r.apiUrl}`),
+    `  type          ${v.type}  ${c.dim(`(${v.sources.type})`)}`,
+    `  client ID     ${v.clientId}  ${c.dim(`(${v.sources.clientId})`)}`,
+    `  client secret ****${v.clientSecretLastFour}  ${c.dim(`(${v.sources.clientSecret})`)}`,
+    `  issuer        ${v.issuer}  ${c.dim(`(${v.sources.issuer})`)}`,
+    `  redirect URI  ${v.redirectUri}  ${c.dim('(must be a Sign-in redirect URI of the Okta app)')}`,
+  ];
+}
+
+/**
+ * What a person reads before the push question (on stderr): the values and their sources, what is
+ * about to change, the notes, and every pre-flight finding.
+ */
 export function renderSetReview(r: SetResult, opts: TextOptions): string {
   const c = painter(opts.color);
-  const out: string[] = [];
+  const out: string[] = [...renderValues(r, c), ''];
   out.push(
     r.replaces
       ? `Changes against Cortex's connection ${r.replaces.connectionId ?? '(no id)'} (a new connection replaces it; the old one is deleted only once the new one is confirmed):`
@@ -29,14 +42,12 @@ export function renderSetReview(r: SetResult, opts: TextOptions): string {
 export function renderSet(r: SetResult, opts: TextOptions & { reviewed?: boolean }): string {
   const c = painter(opts.color);
   const out: string[] = [];
-  const v = r.values;
-  out.push(c.bold(`Connector for profile "${r.profile}" → ${r.apiUrl}`));
-  out.push(`  type          ${v.type}  ${c.dim(`(${v.sources.type})`)}`);
-  out.push(`  client ID     ${v.clientId}  ${c.dim(`(${v.sources.clientId})`)}`);
-  out.push(`  client secret ****${v.clientSecretLastFour}  ${c.dim(`(${v.sources.clientSecret})`)}`);
-  out.push(`  issuer        ${v.issuer}  ${c.dim(`(${v.sources.issuer})`)}`);
-  out.push(`  redirect URI  ${v.redirectUri}  ${c.dim('(must be a Sign-in redirect URI of the Okta app)')}`);
-  if (!opts.reviewed) out.push('', renderSetReview(r, opts).trimEnd());
+  out.push(...renderValues(r, c));
+  if (!opts.reviewed) {
+    const review = renderSetReview(r, opts).trimEnd().split('\n');
+    // The review repeats the values (it stands alone before the push question): not twice here.
+    out.push('', ...review.slice(renderValues(r, c).length + 1));
+  }
   out.push('');
   if (r.dryRun) {
     out.push(

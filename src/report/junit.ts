@@ -1,4 +1,7 @@
+import type { Code } from '../codes.js';
+import type { Io } from '../io.js';
 import type { DiagnoseResult } from '../result.js';
+import type { ErrorInfo } from './output.js';
 
 /** XML 1.0 text/attribute escaping; control characters other than tab/newline are dropped. */
 function xmlChar(ch: string): boolean {
@@ -76,4 +79,38 @@ export function renderJunit(result: DiagnoseResult, name = 'cortex-sso diagnose'
   }
   out.push('</testsuites>');
   return `${out.join('\n')}\n`;
+}
+
+/** Under --format junit an error is still a valid JUnit document: one failing test case, typed by code. */
+export async function writeJunitError(io: Io, argv: readonly string[], error: ErrorInfo): Promise<void> {
+  const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+  const words = (firstFlag === -1 ? argv : argv.slice(0, firstFlag)).slice(0, 2);
+  const command = ['cortex-sso', ...words.filter((a) => /^[a-z]+$/.test(a))].join(' ');
+  io.stdout.write(
+    renderJunit(
+      {
+        schemaVersion: 1,
+        ok: false,
+        results: [
+          {
+            issuer: command,
+            input: '',
+            ok: false,
+            checks: [
+              {
+                id: error.code === 'USAGE' ? 'usage' : 'run',
+                status: 'fail',
+                code: error.code as Code,
+                title: error.message,
+                ...(error.detail ? { detail: error.detail } : {}),
+                ...(error.advice ? { advice: error.advice } : {}),
+                durationMs: 0,
+              },
+            ],
+          },
+        ],
+      },
+      command,
+    ),
+  );
 }

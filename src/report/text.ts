@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { showsDetail } from '../checks/index.js';
 import type { CheckResult, CheckStatus, DiagnoseResult, TargetReport } from '../result.js';
 
 export interface TextOptions {
@@ -50,8 +51,7 @@ export function renderCheckLine(r: CheckResult, c: ChalkInstance, verbose = fals
     }
     return lines.join('\n');
   }
-  const showDetail =
-    r.detail && (verbose || r.status === 'fail' || r.status === 'warn' || r.id === 'issuer-url');
+  const showDetail = r.detail && (verbose || r.status === 'fail' || r.status === 'warn' || showsDetail(r.id));
   if (showDetail) lines.push(indent(r.detail as string, '      '));
   if (r.advice && (r.status === 'fail' || r.status === 'warn')) {
     lines.push(fix(r.advice, '      '));
@@ -82,4 +82,16 @@ export function renderDiagnose(result: DiagnoseResult, opts: TextOptions): strin
   const all = result.results.flatMap((t) => t.checks);
   const verdict = result.ok ? c.green('OK') : c.red('FAILED');
   return `${blocks.join('\n\n')}\n\n${verdict}: ${summarize(all)}\n`;
+}
+
+/** `okta audit`: which app and profile, then its checklist. */
+export function renderAudit(
+  r: DiagnoseResult & { clientId: string; profile: string; redirectUri: string },
+  opts: TextOptions,
+): string {
+  const c = painter(opts.color);
+  const head = c.bold(
+    `Okta audit of app ${r.clientId} (profile "${r.profile}", redirect URI ${r.redirectUri})`,
+  );
+  return `${head}\n\n${renderDiagnose(r, opts)}`;
 }

@@ -1,8 +1,9 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizationUrl, check, DEFAULT_REDIRECT_URI } from '../../src/checks/redirect-uri.js';
+import { authorizationUrl, check } from '../../src/checks/redirect-uri.js';
 import type { CheckContext, CheckOutcome, DiscoveryDocument } from '../../src/checks/types.js';
+import { CORTEX_CALLBACK_URI as DEFAULT_REDIRECT_URI } from '../../src/cortex/types.js';
 import { Secret } from '../../src/secret.js';
 import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
 import { type OktaLike, startOktaLike } from '../support/okta-like.js';

@@ -512,6 +512,30 @@ describe.concurrent('diagnose: usage errors exit 2 with one line, no stack', () 
     expect(doc.error).toEqual({ code: 'USAGE', message: "unknown option '--frobnicate'" });
   });
 
+  it('--format json and --format=json get the JSON error document too, like --json', async () => {
+    for (const args of [
+      ['--format', 'json', '--timeout', '0'],
+      ['--format=json', '--timeout', '0'],
+      ['--timeout', 'abc', '--format', 'json'],
+      ['--format=json', '--frobnicate'],
+    ]) {
+      const r = await runCli(['diagnose', '--issuer', 'https://acme.okta.com', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      noStack(r);
+      const doc = parseOne<{ schemaVersion: number; ok: boolean; error: { code: string } }>(r.stdout);
+      expect(doc.schemaVersion).toBe(1);
+      expect(doc.ok).toBe(false);
+      expect(doc.error.code).toBe('USAGE');
+    }
+  });
+
+  it('the format the command parsed decides: a value "--json" of another flag is not a request for JSON', async () => {
+    const r = await runCli(['diagnose', '--issuer', '--json', '--timeout', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: /);
+  });
+
   it('a CA file without certificates is named, with a detail', async () => {
     const empty = writeTemp(dir, 'empty.pem', 'not a certificate\n');
     const r = await runCli(['diagnose', '--issuer', 'https://acme.okta.com', '--ca-file', empty, '--json']);

@@ -8,6 +8,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { run } from '../../src/cli.js';
+import { openConfigStore } from '../../src/config/store.js';
 import type { Io } from '../../src/io.js';
 import type { CortexApi } from '../../src/sandbox/cortex-api.js';
 import { runCli, tempDir } from '../support/cli.ts';
@@ -21,6 +22,8 @@ const bus = inject('keyringBusAddress');
 if (bus) process.env.DBUS_SESSION_BUS_ADDRESS = bus;
 
 const CLIENT_ID = '0oa1a2b3c4d5e6f7g8h9';
+/** A client ID that does not look like Okta's (0oa + 17 characters): asked about at the prompt. */
+const ODD_ID = 'cortex-sso-test-app';
 const SECRET = `Sx${randomBytes(24).toString('hex')}`;
 const TOKEN = `TOKEN${randomBytes(16).toString('hex')}`;
 const CALLBACK = 'https://cortexapp.auth0.com/login/callback';
@@ -183,7 +186,10 @@ beforeAll(async () => {
   dir = tempDir();
   ({ issuer, api, caFile } = await startConnectorWorld({
     caDir: dir,
-    clients: [{ clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [CALLBACK] }],
+    clients: [
+      { clientId: CLIENT_ID, clientSecret: SECRET, redirectUris: [CALLBACK] },
+      { clientId: ODD_ID, clientSecret: SECRET, redirectUris: [CALLBACK] },
+    ],
     api: { tokens: [TOKEN] },
   }));
 });
@@ -326,5 +332,79 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
     expect(now[0]?.connectionId).not.toBe(firstId);
     expect(api.secretMatches(now[0]?.connectionId ?? '', SECRET)).toBe(true);
     expect(await stored(p)).toBe(SECRET);
+  });
+
+  it('shows the values with their sources, the notes and the pre-flight BEFORE "Push?"', async () => {
+    const p = profile();
+    const t = new Terminal(env(p));
+    const code = run(['connector', 'set'], t.io);
+    await t.waitFor(/Identity provider type/);
+    t.type(ENTER);
+    await t.waitFor(/Okta client ID/);
+    t.type(`  ${CLIENT_ID}${ENTER}`);
+    await t.waitFor(/Okta client secret/);
+    t.type(`${SECRET}${ENTER}`);
+    await t.waitFor(/Okta issuer/);
+    t.type(`${issuer.issuer}${ENTER}`);
+    await t.waitFor(/Push to .*\?/);
+    const beforeQuestion = t.screenText.slice(0, t.screenText.lastIndexOf('Push to'));
+    expect(beforeQuestion).toContain(`Connector for profile "${p}"`);
+    expect(beforeQuestion).toContain(`client ID     ${CLIENT_ID}  (prompt)`);
+    expect(beforeQuestion).toContain(`client secret ****${SECRET.slice(-4)}  (prompt)`);
+    expect(beforeQuestion).toContain(`issuer        ${issuer.issuer}  (prompt)`);
+    expect(beforeQuestion).toContain(`redirect URI  ${CALLBACK}`);
+    expect(beforeQuestion).toContain('note: removed white space around the client ID');
+    expect(beforeQuestion).toMatch(/Pre-flight[\s\S]*credentials\s+Client ID and secret accepted/);
+    expect(beforeQuestion.indexOf('client ID     ')).toBeLessThan(beforeQuestion.indexOf('Pre-flight'));
+    t.type(`n${ENTER}`);
+    expect(await finished(t, code)).toBe(2);
+    expectNoSecret(t);
+  });
+
+  it('declining "use it anyway?" for an odd client ID asks for the client ID again, not abort', async () => {
+    const p = profile();
+    const t = new Terminal(env(p));
+    const code = run(['connector', 'set'], t.io);
+    await t.waitFor(/Identity provider type/);
+    t.type(ENTER);
+    await t.waitFor(/Okta client ID/);
+    t.type(`${ODD_ID}${ENTER}`);
+    expect(await t.waitFor(/Use it anyway\?/)).toContain(
+      `"${ODD_ID}" the client ID does not look like an Okta app client ID`,
+    );
+    t.type(`n${ENTER}`);
+    await t.waitFor(/Okta client ID/); // asked again: the run goes on
+    t.type(`${CTRL_U}${CLIENT_ID}${ENTER}`);
+    await t.waitFor(/Okta client secret/);
+    t.type(`${SECRET}${ENTER}`);
+    await t.waitFor(/Okta issuer/);
+    t.type(`${issuer.issuer}${ENTER}`);
+    await t.waitFor(/Push to .*\?/);
+    expect(t.screenText.slice(0, t.screenText.lastIndexOf('Push to'))).toContain(
+      `client ID     ${CLIENT_ID}  (prompt)`,
+    );
+    t.type(`n${ENTER}`);
+    expect(await finished(t, code)).toBe(2);
+    expect(t.screenText).not.toMatch(/client ID was not confirmed/);
+  });
+
+  it('a client ID already accepted and saved in the profile is not questioned again', async () => {
+    const p = profile();
+    openConfigStore({ env: env(p) }).setProfile(p, { type: 'okta', clientId: ODD_ID, issuer: issuer.issuer });
+    const t = new Terminal(env(p));
+    const code = run(['connector', 'set'], t.io);
+    await t.waitFor(/Identity provider type/);
+    t.type(ENTER);
+    expect(await t.waitFor(/Okta client ID/)).toContain(ODD_ID); // the saved value is the default
+    t.type(ENTER);
+    await t.waitFor(/Okta client secret/);
+    t.type(`${SECRET}${ENTER}`);
+    await t.waitFor(/Okta issuer/);
+    t.type(ENTER);
+    await t.waitFor(/Push to .*\?/);
+    expect(t.screenText).not.toMatch(/Use it anyway/);
+    expect(t.screenText).toContain(`client ID     ${ODD_ID}  (prompt)`);
+    t.type(`n${ENTER}`);
+    expect(await finished(t, code)).toBe(2);
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseIni, readCortexCliTenant } from '../../src/config/cortex-cli-config.js';
 import { resolveApiToken, resolveApiUrl } from '../../src/config/resolve.js';
-import { createMemoryKeychain } from '../../src/secrets/memory-keychain.js';
+import { createMemoryKeychain } from '../support/memory-keychain.ts';
 
 let home: string;
 beforeEach(() => {

@@ -6,8 +6,8 @@ import {
   resolveProfileName,
 } from '../../src/config/resolve.ts';
 import { Secret } from '../../src/secret.ts';
-import { createMemoryKeychain } from '../../src/secrets/memory-keychain.ts';
 import { codeOf } from '../support/errors.ts';
+import { createMemoryKeychain } from '../support/memory-keychain.ts';
 
 describe('resolveProfileName', () => {
   it('takes --profile, then CORTEX_SSO_PROFILE, else "default"', () => {

@@ -2,15 +2,15 @@
 // 127.0.0.1 serving the management API from test/fixtures/okta (shapes from Okta's OpenAPI spec).
 // Each scenario is one way a connector locks a workspace out, and the audit must name it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oktaAuditChecks, oktaTokenAccount, oktaTokenIfAvailable } from '../../src/checks/okta-audit.js';
+import { CHECK_ORDER, checkIds, loadById } from '../../src/checks/index.js';
+import { oktaTokenAccount, oktaTokenIfAvailable } from '../../src/checks/okta-audit.js';
 import { runChecks } from '../../src/checks/runner.js';
 import type { CheckContext } from '../../src/checks/types.js';
-import { loadDiagnoseChecks } from '../../src/commands/diagnose.js';
 import { closeAll, createDispatcher } from '../../src/net/dispatcher.js';
 import { createDefaultResolver } from '../../src/net/resolver.js';
 import type { CheckResult, DiagnoseResult } from '../../src/result.js';
 import { Secret } from '../../src/secret.js';
-import { createMemoryKeychain } from '../../src/secrets/memory-keychain.js';
+import { createMemoryKeychain } from '../support/memory-keychain.ts';
 import { type OktaLike, startOktaLike } from '../support/okta-like.ts';
 import { type OktaManagementState, oktaApp, oktaFixture, oktaPolicy } from '../support/okta-management.ts';
 import { createTestPki, type TestPki } from '../support/pki.ts';
@@ -111,13 +111,17 @@ function ctx(clientId: string, token: string | null = TOKEN, extra: Partial<Chec
   return c;
 }
 
+const OKTA_IDS = CHECK_ORDER.filter((id) => id.startsWith('okta-'));
+/** The issuer-url check and the okta-* checks (the audit without the proxy check). */
+const oktaAuditChecks = () => loadById(['issuer-url', ...OKTA_IDS]);
+
 async function audit(
   server: OktaLike,
   clientId: string,
   token: string | null = TOKEN,
   extra = {},
 ): Promise<DiagnoseResult> {
-  const result = await runChecks([server.issuer], oktaAuditChecks(), ctx(clientId, token, extra));
+  const result = await runChecks([server.issuer], await oktaAuditChecks(), ctx(clientId, token, extra));
   const text = JSON.stringify(result);
   for (const t of [TOKEN, FORBIDDEN_TOKEN]) expect(text).not.toContain(t);
   // The app's client secret is in Okta's answer; the audit never repeats it.
@@ -360,7 +364,7 @@ describe("okta audit: Okta's error answers", () => {
     const closed = await startOktaLike({ tls: pki.leaf, clients: [], management: managementState() });
     const issuer = closed.issuer;
     await closed.close();
-    const result = await runChecks([issuer], oktaAuditChecks(), ctx(GOOD));
+    const result = await runChecks([issuer], await oktaAuditChecks(), ctx(GOOD));
     const c = result.results[0]!.checks.find((x) => x.id === 'okta-api');
     expect(c).toMatchObject({
       status: 'warn',
@@ -421,7 +425,7 @@ describe('integration: the audit inside the diagnose checklist (as connector ver
     c.net.resolver = createDefaultResolver();
     const result = await runChecks(
       [custom.issuer],
-      [...(await loadDiagnoseChecks()), ...oktaAuditChecks()],
+      await loadById([...checkIds('diagnose'), ...OKTA_IDS]),
       c,
     );
     const ids = result.results[0]!.checks.map((x) => x.id);

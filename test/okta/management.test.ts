@@ -16,7 +16,7 @@ import {
 } from '../../src/okta/management.js';
 import type { Prompter } from '../../src/prompter.js';
 import { Secret } from '../../src/secret.js';
-import { createMemoryKeychain } from '../../src/secrets/memory-keychain.js';
+import { createMemoryKeychain } from '../support/memory-keychain.ts';
 import { type OktaLike, startOktaLike } from '../support/okta-like.ts';
 import { oktaPolicy } from '../support/okta-management.ts';
 import { createTestPki, type TestPki } from '../support/pki.ts';

@@ -9,8 +9,8 @@ import * as status from '../../src/commands/auth/status.ts';
 import { openConfigStore } from '../../src/config/store.ts';
 import { CortexSsoError } from '../../src/errors.ts';
 import { createOsKeychain } from '../../src/secrets/keychain.ts';
-import { createMemoryKeychain } from '../../src/secrets/memory-keychain.ts';
 import { secretTool } from '../support/keyring.ts';
+import { createMemoryKeychain } from '../support/memory-keychain.ts';
 
 /** Never the developer's own Cortex CLI config (~/.cortex/config). */
 const NO_CORTEX_CLI_CONFIG = '/nonexistent/cortex-cli-config';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/secret.ts';
-import { createMemoryKeychain } from '../../src/secrets/memory-keychain.ts';
+import { createMemoryKeychain } from '../support/memory-keychain.ts';
 
 describe('in-memory keychain', () => {
   it('has the OS keychain contract: null when absent, delete says whether it existed', async () => {

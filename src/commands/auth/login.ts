@@ -3,6 +3,7 @@ import type { ConfigStore } from '../../config/store.js';
 import { CortexSsoError } from '../../errors.js';
 import { oktaTokenAccount } from '../../okta/management.js';
 import type { Prompter } from '../../prompter.js';
+import { readCapped } from '../../read-capped.js';
 import { Secret } from '../../secret.js';
 import { apiTokenAccount, type Keychain } from '../../secrets/keychain.js';
 
@@ -137,20 +138,13 @@ export function parseToken(raw: string, how: 'typed' | 'stdin' = 'stdin'): Secre
 }
 
 async function readAll(stream: NodeJS.ReadableStream, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
-    size += buf.length;
-    if (size > maxBytes) {
-      throw new CortexSsoError(
-        'INPUT_INVALID',
-        `The API token read from stdin is longer than ${maxBytes} bytes.`,
-      );
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const { bytes } = await readCapped(
+    stream,
+    maxBytes,
+    () =>
+      new CortexSsoError('INPUT_INVALID', `The API token read from stdin is longer than ${maxBytes} bytes.`),
+  );
+  return bytes.toString('utf8');
 }
 
 export function formatText(result: LoginResult): string {

@@ -1,6 +1,7 @@
 import { resolveProfileName } from '../../config/resolve.js';
 import type { OidcConnection } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
+import type { DeleteResult } from '../../result.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
 import { type ConnectorDeps, openApi } from './shared.js';
 
@@ -11,20 +12,6 @@ export interface DeleteOptions {
   /** Delete this connection in Cortex only (e.g. the old one left by a failed rotation); local state stays. */
   connectionId?: string;
   yes?: boolean;
-}
-
-export interface DeleteResult {
-  ok: true;
-  profile: string;
-  apiUrl: string;
-  /** The connection deleted in Cortex. */
-  connection: OidcConnection;
-  /** false when it was already gone when the DELETE arrived. */
-  remoteDeleted: boolean;
-  secretDeleted: boolean;
-  /** Why the local secret could not be removed (keychain locked...); the remote one is gone anyway. */
-  secretError?: { code: string; message: string };
-  configUpdated: boolean;
 }
 
 /**
@@ -113,3 +100,6 @@ export async function run(opts: DeleteOptions, deps: ConnectorDeps): Promise<Del
   }
   return result;
 }
+
+/** The result type lives with the others in src/result.ts (the renderers read it from there). */
+export type { DeleteResult } from '../../result.js';

@@ -1,24 +1,22 @@
+import { validateNetworkFlags } from '../../checks/checklist.js';
 import { resolveProfileName } from '../../config/resolve.js';
+import type { Profile } from '../../config/store.js';
 import {
   CONNECTION_TYPE_OF,
+  CORTEX_CALLBACK_URI,
   type ConnectorType,
   type OidcConnection,
   type SsoListing,
 } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
-import type { DiagnoseResult } from '../../result.js';
+import { asValidator, type Checked, checkClientId, checkIssuer, checkSecret } from '../../okta/values.js';
+import type { FieldChange, SetResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
-import { validateNetworkFlags } from '../diagnose.js';
 import {
-  asValidator,
-  type Checked,
+  type ApiSession,
   type CommonConnectorOptions,
   type ConnectorDeps,
-  checkClientId,
-  checkIssuer,
-  checkSecret,
-  DEFAULT_REDIRECT_URI,
   openApi,
   readStdin,
   runVerification,
@@ -34,42 +32,6 @@ export interface SetOptions extends CommonConnectorOptions {
   noStore?: boolean;
   /** Skip the interactive "push?" confirmation. */
   yes?: boolean;
-}
-
-export interface FieldChange {
-  field: 'type' | 'clientId' | 'issuer' | 'clientSecret';
-  from: string | null;
-  to: string;
-}
-
-export interface SetResult {
-  ok: boolean;
-  /** Set when nothing was pushed because of a failed pre-flight. */
-  code?: 'PREFLIGHT_FAILED';
-  /** Cortex's SSO configurations as read when the command started (OIDC ones; others counted). */
-  remote: { oidc: OidcConnection[]; otherCount: number };
-  /** The existing connection the new one replaces (deleted after the new one is confirmed). */
-  replaces: OidcConnection | null;
-  profile: string;
-  apiUrl: string;
-  dryRun: boolean;
-  pushed: boolean;
-  forced: boolean;
-  values: {
-    type: ConnectorType;
-    clientId: string;
-    issuer: string;
-    clientSecretLastFour: string;
-    redirectUri: string;
-    sources: { type: Source | 'default'; clientId: Source; issuer: Source; clientSecret: Source };
-  };
-  notes: string[];
-  changes: FieldChange[];
-  preflight: DiagnoseResult;
-  /** After the push: the new connection as Cortex lists it, and what happened to the old one. */
-  pushedConnection?: OidcConnection;
-  removed?: { connection: OidcConnection; by: 'cortex-sso' | 'cortex' } | null;
-  stored?: { secret: 'keychain' | 'not-stored'; config: string };
 }
 
 const SUPPORTED_TYPES: Array<{ value: ConnectorType; name: string; description: string }> = [
@@ -88,71 +50,84 @@ interface Gathered {
   notes: string[];
 }
 
-/** Collect every value from flags, env, stdin, prompts or the profile; list everything missing at once. */
-async function gather(opts: SetOptions, profileName: string, deps: ConnectorDeps): Promise<Gathered> {
-  const env = deps.io.env;
-  const profile = deps.config.getProfile(profileName);
-  const notes: string[] = [];
-  const missing: string[] = [];
-  const take = <T>(c: Checked<T>): T => {
-    notes.push(...c.notes);
-    return c.value;
+/** A value and where it came from (shown next to it before the push). */
+interface Resolved<T> {
+  value: T;
+  source: Source;
+}
+
+interface InputContext {
+  env: Readonly<Record<string, string | undefined>>;
+  interactive: boolean;
+  /** What was changed or looks odd, for the summary. */
+  notes: string[];
+}
+
+/**
+ * One value of the connector, from the first source that has it: the flag, the environment
+ * variable, a prompt (only at a terminal), the profile. A typed value is checked (its notes kept);
+ * the profile's was checked when it was saved. Undefined when no source has it.
+ */
+async function resolveInput<T>(
+  spec: {
+    flag: { name: string; value: string | undefined };
+    env?: string;
+    prompt?: () => Promise<Checked<T>>;
+    profile: T | undefined;
+    check: (raw: string, origin: string) => Checked<T>;
+  },
+  ctx: InputContext,
+): Promise<Resolved<T> | undefined> {
+  const take = (c: Checked<T>, source: Source): Resolved<T> => {
+    ctx.notes.push(...c.notes);
+    return { value: c.value, source };
   };
+  if (spec.flag.value !== undefined) return take(spec.check(spec.flag.value, spec.flag.name), 'flag');
+  const fromEnv = spec.env ? ctx.env[spec.env] : undefined;
+  if (spec.env && fromEnv) return take(spec.check(fromEnv, spec.env), 'env');
+  if (ctx.interactive && spec.prompt) return take(await spec.prompt(), 'prompt');
+  if (spec.profile !== undefined) return { value: spec.profile, source: 'profile' };
+  return undefined;
+}
 
-  // Type.
-  let type: ConnectorType | undefined;
-  let typeSource: Source | 'default' = 'flag';
-  if (opts.type !== undefined) {
-    const t = opts.type.trim().toLowerCase();
-    if (!SUPPORTED_TYPES.some((s) => s.value === t)) {
-      throw new CortexSsoError(
-        'INPUT_INVALID',
-        `--type "${opts.type}" is not supported; supported: ${SUPPORTED_TYPES.map((s) => s.value).join(', ')}.`,
-      );
-    }
-    type = t as ConnectorType;
-  } else if (deps.interactive) {
-    type = await deps.prompter.select('Identity provider type', SUPPORTED_TYPES, profile?.type ?? 'okta');
-    typeSource = 'prompt';
-  } else if (profile?.type) {
-    type = profile.type;
-    typeSource = 'profile';
-  } else {
-    missing.push('--type okta');
+function checkType(raw: string): Checked<ConnectorType> {
+  const t = raw.trim().toLowerCase();
+  if (!SUPPORTED_TYPES.some((s) => s.value === t)) {
+    throw new CortexSsoError(
+      'INPUT_INVALID',
+      `--type "${raw}" is not supported; supported: ${SUPPORTED_TYPES.map((s) => s.value).join(', ')}.`,
+    );
   }
+  return { value: t as ConnectorType, notes: [] };
+}
 
-  // Client ID.
-  let clientId: string | undefined;
-  let clientIdSource: Source = 'flag';
-  if (opts.clientId !== undefined) clientId = take(checkClientId(opts.clientId, '--client-id'));
-  else if (env.CORTEX_SSO_CLIENT_ID) {
-    clientId = take(checkClientId(env.CORTEX_SSO_CLIENT_ID, 'CORTEX_SSO_CLIENT_ID'));
-    clientIdSource = 'env';
-  } else if (deps.interactive) {
+/** A client ID that does not look like Okta's is asked about; "no" asks for the value again. */
+async function promptClientId(deps: ConnectorDeps, saved: string | undefined): Promise<Checked<string>> {
+  for (;;) {
     const raw = await deps.prompter.input('Okta client ID (app > General > Client Credentials)', {
-      ...(profile?.clientId ? { default: profile.clientId } : {}),
+      ...(saved ? { default: saved } : {}),
       validate: asValidator((v) => checkClientId(v, '')),
     });
     const checked = checkClientId(raw, '');
-    if (checked.notes.some((n) => n.includes('does not look like') || n.includes('unusually long'))) {
-      const keep = await deps.prompter.confirm(
-        `"${checked.value}" ${checked.notes.at(-1)}. Use it anyway?`,
-        false,
-      );
-      if (!keep) throw new CortexSsoError('INPUT_INVALID', 'Cancelled: the client ID was not confirmed.');
-    }
-    clientId = take(checked);
-    clientIdSource = 'prompt';
-  } else if (profile?.clientId) {
-    clientId = profile.clientId;
-    clientIdSource = 'profile';
-  } else {
-    missing.push('the client ID: --client-id ID or CORTEX_SSO_CLIENT_ID');
+    const odd = checked.notes.find((n) => n.includes('does not look like') || n.includes('unusually long'));
+    // The saved one was accepted when it was saved: not questioned again.
+    if (!odd || checked.value === saved) return checked;
+    if (await deps.prompter.confirm(`"${checked.value}" ${odd}. Use it anyway?`, false)) return checked;
   }
+}
 
-  // Client secret: never from a plain flag (shell history, process list).
-  let secret: Secret | undefined;
-  let secretSource: Source = 'stdin';
+/** The client secret: never from a plain flag (shell history, process list). */
+async function resolveSecret(
+  opts: SetOptions,
+  profileName: string,
+  clientId: string | undefined,
+  deps: ConnectorDeps,
+  ctx: InputContext,
+): Promise<Resolved<Secret> | undefined> {
+  const take = (c: Checked<Secret>, source: Source): Resolved<Secret> => {
+    ctx.notes.push(...c.notes);
+    return { value: c.value, source };
+  };
   if (opts.clientSecretStdin) {
     if (deps.io.stdin.isTTY && !deps.interactive) {
       throw new CortexSsoError(
@@ -160,77 +135,107 @@ async function gather(opts: SetOptions, profileName: string, deps: ConnectorDeps
         '--client-secret-stdin needs the secret piped in, e.g. `printf %s "$SECRET" | cortex-sso connector set ...`.',
       );
     }
-    secret = take(checkSecret(await readStdin(deps.io.stdin), 'stdin', clientId));
-  } else if (env.CORTEX_SSO_CLIENT_SECRET) {
-    secret = take(
-      checkSecret(new Secret(env.CORTEX_SSO_CLIENT_SECRET), 'CORTEX_SSO_CLIENT_SECRET', clientId),
-    );
-    secretSource = 'env';
-  } else if (deps.interactive) {
-    const existing = await deps.keychain.get(clientSecretAccount(profileName)).catch(() => null);
-    const answer = await deps.prompter.password(
-      existing
-        ? `Okta client secret (Enter keeps ${existing.masked})`
-        : 'Okta client secret (shown once in Okta; input is masked)',
-      {
-        validate: asValidator((v) => {
-          if (v === '' && existing) return;
-          checkSecret(new Secret(v), '', clientId);
-        }),
-      },
-    );
-    if (answer.reveal() === '' && existing) {
-      secret = existing;
-      secretSource = 'keychain';
-    } else {
-      secret = take(checkSecret(answer, '', clientId));
-      secretSource = 'prompt';
-    }
-  } else {
-    const existing = await deps.keychain.get(clientSecretAccount(profileName)).catch(() => null);
-    if (existing) {
-      secret = existing;
-      secretSource = 'keychain';
-    } else {
-      missing.push('the client secret: --client-secret-stdin (pipe it in) or CORTEX_SSO_CLIENT_SECRET');
-    }
+    return take(checkSecret(await readStdin(deps.io.stdin), 'stdin', clientId), 'stdin');
   }
+  if (ctx.env.CORTEX_SSO_CLIENT_SECRET) {
+    return take(
+      checkSecret(new Secret(ctx.env.CORTEX_SSO_CLIENT_SECRET), 'CORTEX_SSO_CLIENT_SECRET', clientId),
+      'env',
+    );
+  }
+  const existing = await deps.keychain.get(clientSecretAccount(profileName)).catch(() => null);
+  if (!deps.interactive) return existing ? { value: existing, source: 'keychain' } : undefined;
+  const answer = await deps.prompter.password(
+    existing
+      ? `Okta client secret (Enter keeps ${existing.masked})`
+      : 'Okta client secret (shown once in Okta; input is masked)',
+    {
+      validate: asValidator((v) => {
+        if (v === '' && existing) return;
+        checkSecret(new Secret(v), '', clientId);
+      }),
+    },
+  );
+  if (answer.reveal() === '' && existing) return { value: existing, source: 'keychain' };
+  return take(checkSecret(answer, '', clientId), 'prompt');
+}
 
-  // Issuer.
-  let issuer: string | undefined;
-  let issuerSource: Source = 'flag';
+/**
+ * Phase 1, inputs: each value from flag, env, prompt or profile (the secret from stdin, env, a
+ * prompt or the keychain), with its source; everything missing is listed at once.
+ */
+async function resolveInputs(opts: SetOptions, profileName: string, deps: ConnectorDeps): Promise<Gathered> {
+  const profile = deps.config.getProfile(profileName);
+  const ctx: InputContext = { env: deps.io.env, interactive: deps.interactive, notes: [] };
   const allowHttp = Boolean(opts.allowHttpLoopback);
-  if (opts.issuer !== undefined) issuer = take(checkIssuer(opts.issuer, '--issuer', allowHttp));
-  else if (env.CORTEX_SSO_ISSUER) {
-    issuer = take(checkIssuer(env.CORTEX_SSO_ISSUER, 'CORTEX_SSO_ISSUER', allowHttp));
-    issuerSource = 'env';
-  } else if (deps.interactive) {
-    const raw = await deps.prompter.input(
-      'Okta issuer (e.g. https://acme.okta.com or https://acme.okta.com/oauth2/default)',
-      {
-        ...(profile?.issuer ? { default: profile.issuer } : {}),
-        validate: asValidator((v) => checkIssuer(v, '', allowHttp)),
-      },
-    );
-    issuer = take(checkIssuer(raw, '', allowHttp));
-    issuerSource = 'prompt';
-  } else if (profile?.issuer) {
-    issuer = profile.issuer;
-    issuerSource = 'profile';
-  } else {
-    missing.push('the issuer: --issuer URL or CORTEX_SSO_ISSUER');
-  }
 
-  if (missing.length > 0 || !type || !clientId || !secret || !issuer) {
+  const type = await resolveInput(
+    {
+      flag: { name: '--type', value: opts.type },
+      prompt: async () => ({
+        value: await deps.prompter.select('Identity provider type', SUPPORTED_TYPES, profile?.type ?? 'okta'),
+        notes: [],
+      }),
+      profile: profile?.type,
+      check: checkType,
+    },
+    ctx,
+  );
+  const clientId = await resolveInput(
+    {
+      flag: { name: '--client-id', value: opts.clientId },
+      env: 'CORTEX_SSO_CLIENT_ID',
+      prompt: () => promptClientId(deps, profile?.clientId),
+      profile: profile?.clientId,
+      check: checkClientId,
+    },
+    ctx,
+  );
+  const secret = await resolveSecret(opts, profileName, clientId?.value, deps, ctx);
+  const issuer = await resolveInput(
+    {
+      flag: { name: '--issuer', value: opts.issuer },
+      env: 'CORTEX_SSO_ISSUER',
+      prompt: async () => {
+        const raw = await deps.prompter.input(
+          'Okta issuer (e.g. https://acme.okta.com or https://acme.okta.com/oauth2/default)',
+          {
+            ...(profile?.issuer ? { default: profile.issuer } : {}),
+            validate: asValidator((v) => checkIssuer(v, '', allowHttp)),
+          },
+        );
+        return checkIssuer(raw, '', allowHttp);
+      },
+      profile: profile?.issuer,
+      check: (raw, origin) => checkIssuer(raw, origin, allowHttp),
+    },
+    ctx,
+  );
+
+  const missing = [
+    ...(type ? [] : ['--type okta']),
+    ...(clientId ? [] : ['the client ID: --client-id ID or CORTEX_SSO_CLIENT_ID']),
+    ...(secret ? [] : ['the client secret: --client-secret-stdin (pipe it in) or CORTEX_SSO_CLIENT_SECRET']),
+    ...(issuer ? [] : ['the issuer: --issuer URL or CORTEX_SSO_ISSUER']),
+  ];
+  if (!type || !clientId || !secret || !issuer) {
     throw new CortexSsoError(
       'INPUT_MISSING',
       `Missing ${missing.length === 1 ? 'input' : 'inputs'} (cannot prompt: ${whyNoPrompt(deps)}):`,
-      {
-        detail: missing.map((m) => `  - ${m}`).join('\n'),
-      },
+      { detail: missing.map((m) => `  - ${m}`).join('\n') },
     );
   }
-  return { type, typeSource, clientId, clientIdSource, issuer, issuerSource, secret, secretSource, notes };
+  return {
+    type: type.value,
+    typeSource: type.source,
+    clientId: clientId.value,
+    clientIdSource: clientId.source,
+    issuer: issuer.value,
+    issuerSource: issuer.source,
+    secret: secret.value,
+    secretSource: secret.source,
+    notes: ctx.notes,
+  };
 }
 
 function whyNoPrompt(deps: ConnectorDeps): string {
@@ -263,6 +268,7 @@ export interface SetDeps extends ConnectorDeps {
   review?: (result: SetResult) => void;
 }
 
+/** connector set, in its phases: resolve inputs, pre-flight, review, write, store. */
 export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
   validateNetworkFlags(opts.timeoutSeconds, opts.warnDays);
   const profileName = resolveProfileName(opts.profile, deps.io.env);
@@ -271,24 +277,55 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
   // A person at a terminal learns that the keychain is missing before typing anything.
   if (deps.interactive && !opts.noStore && !opts.dryRun) await assertKeychain(deps, account);
 
-  // 1. Inputs: flags, env, stdin, prompts, profile; every missing one listed at once.
-  const g = await gather(opts, profileName, deps);
-  const profile = deps.config.getProfile(profileName);
-  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
-  const connectionType = CONNECTION_TYPE_OF[g.type];
-  const next = { clientId: g.clientId, issuer: g.issuer, connectionType };
+  const g = await resolveInputs(opts, profileName, deps);
+  const plan = await preflight(opts, profileName, g, deps);
+  const { result } = plan;
+  if (opts.dryRun) return result;
+  if (!result.preflight.ok) {
+    if (!opts.force) {
+      result.ok = false;
+      result.code = 'PREFLIGHT_FAILED';
+      return result;
+    }
+    result.forced = true;
+  }
+  await review(opts, result, deps);
 
-  // 2. What Cortex holds now; the connection this one replaces.
+  // Where the secret will be kept, decided BEFORE writing: a keychain that fails now stops us
+  // with nothing changed, unless the secret came from stdin or env (CI), which needs no local copy.
+  const storeSecret = await decideStorage(opts, g, deps, account, result.notes);
+  const created = await write(opts, plan, g);
+  await store(opts, plan, g, deps, storeSecret ? account : null, created);
+  return result;
+}
+
+interface Plan {
+  result: SetResult;
+  api: ApiSession;
+  profileName: string;
+  profile: Profile | undefined;
+  initial: SsoListing;
+  next: { clientId: string; issuer: string; connectionType: (typeof CONNECTION_TYPE_OF)[ConnectorType] };
+}
+
+/**
+ * Phase 2, pre-flight: what Cortex holds now (and the connection this one replaces), then the same
+ * checks as `connector verify` on the NEW values (with an Okta API token, the Okta-side audit too:
+ * an inactive app or nobody assigned locks users out as surely).
+ */
+async function preflight(opts: SetOptions, profileName: string, g: Gathered, deps: SetDeps): Promise<Plan> {
+  const profile = deps.config.getProfile(profileName);
+  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? CORTEX_CALLBACK_URI;
+  const next = { clientId: g.clientId, issuer: g.issuer, connectionType: CONNECTION_TYPE_OF[g.type] };
+
   const api = await openApi(profileName, profile, opts.apiUrl, deps, opts.tenant);
-  const { connectionToReplace, replaceConnection } = await import('../../cortex/connections.js');
+  const { connectionToReplace } = await import('../../cortex/connections.js');
   const initial = await api.client.listConfigurations();
   const replaces = connectionToReplace(initial, profile ?? {}, next);
 
-  // 3. Pre-flight: the same checks as `connector verify`, on the NEW values (with an Okta API token,
-  // the Okta-side audit too: an inactive app or nobody assigned locks users out as surely).
   const { oktaTokenIfAvailable } = await import('../../checks/okta-audit.js');
   const oktaApiToken = await oktaTokenIfAvailable(deps.io.env, deps.keychain, profileName);
-  const preflight = await runVerification(
+  const checks = await runVerification(
     {
       issuer: g.issuer,
       clientId: g.clientId,
@@ -307,7 +344,7 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
   deps.onChecksDone?.();
 
   const result: SetResult = {
-    ok: preflight.ok,
+    ok: checks.ok,
     profile: profileName,
     apiUrl: api.apiUrl,
     dryRun: Boolean(opts.dryRun),
@@ -330,45 +367,44 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
     remote: { oidc: initial.oidc, otherCount: initial.otherCount },
     replaces,
     changes: diff(replaces, g),
-    preflight,
+    preflight: checks,
   };
   if (!replaces && initial.oidc.length > 0) {
     result.notes.push(
       `Cortex holds ${initial.oidc.length} OIDC connection(s) and none is this profile's: the new one is added beside them and none is deleted`,
     );
   }
+  return { result, api, profileName, profile, initial, next };
+}
 
-  if (opts.dryRun) return result;
+/**
+ * Phase 3, review: at a terminal the person sees the values and their sources, the changes, the
+ * notes and every pre-flight finding, and only then answers "Push?".
+ */
+async function review(opts: SetOptions, result: SetResult, deps: SetDeps): Promise<void> {
+  if (!deps.interactive || opts.yes) return;
+  deps.review?.(result);
+  const summary = result.changes.map((c) => c.field).join(', ');
+  const sure = await deps.prompter.confirm(
+    `Push to ${result.apiUrl} (${summary})? After saving, users sign in to Cortex only through this Okta connector.`,
+    !result.forced,
+  );
+  if (!sure) throw new CortexSsoError('INPUT_MISSING', 'Cancelled: nothing was pushed or changed.');
+}
 
-  if (!preflight.ok) {
-    if (!opts.force) {
-      result.ok = false;
-      result.code = 'PREFLIGHT_FAILED';
-      return result;
-    }
-    result.forced = true;
-  }
-
-  // 4. Review: the person sees the change and every finding before the question.
-  if (deps.interactive && !opts.yes) {
-    deps.review?.(result);
-    const summary = result.changes.map((c) => c.field).join(', ');
-    const sure = await deps.prompter.confirm(
-      `Push to ${api.apiUrl} (${summary})? After saving, users sign in to Cortex only through this Okta connector.`,
-      !result.forced,
-    );
-    if (!sure) throw new CortexSsoError('INPUT_MISSING', 'Cancelled: nothing was pushed or changed.');
-  }
-
-  // 5. Where the secret will be kept, decided BEFORE writing: a keychain that fails now stops us
-  // with nothing changed, unless the secret came from stdin or env (CI), which needs no local copy.
-  const storeSecret = await decideStorage(opts, g, deps, account, result.notes);
-
-  // 6. Cortex has no ETag: compare the list with the one read at the start, just before writing.
+/**
+ * Phase 4, write: Cortex has no ETag, so compare the list with the one read at the start just
+ * before writing; then create, confirm, and delete the connection it replaces.
+ */
+async function write(opts: SetOptions, plan: Plan, g: Gathered): Promise<OidcConnection> {
+  const { result, api, initial, profile, next } = plan;
   const current = await api.client.listConfigurations();
-  const { listingFingerprint } = await import('../../cortex/types.js');
+  const [{ listingFingerprint }, { connectionToReplace, replaceConnection }] = await Promise.all([
+    import('../../cortex/types.js'),
+    import('../../cortex/connections.js'),
+  ]);
   let before: SsoListing = initial;
-  let replacing = replaces;
+  let replacing = result.replaces;
   if (listingFingerprint(current) !== listingFingerprint(initial)) {
     if (!opts.force) {
       throw new CortexSsoError(
@@ -384,12 +420,10 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
     replacing = connectionToReplace(current, profile ?? {}, next);
     result.replaces = replacing;
   }
-
-  // 7. Write: create, confirm, then delete the one it replaces.
   const outcome = await replaceConnection(
     api.client,
     before,
-    { connectionType, clientId: g.clientId, clientSecret: g.secret, issuer: g.issuer },
+    { connectionType: next.connectionType, clientId: g.clientId, clientSecret: g.secret, issuer: g.issuer },
     replacing,
   );
   result.pushed = true;
@@ -401,15 +435,26 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
       ? { connection: outcome.replacedByCortex, by: 'cortex' }
       : null;
   result.notes.push(...outcome.notes);
+  return outcome.created;
+}
 
-  // 8. Store locally only now that Cortex holds the new connection.
+/** Phase 5, store: locally only now that Cortex holds the new connection (secret, then profile). */
+async function store(
+  opts: SetOptions,
+  plan: Plan,
+  g: Gathered,
+  deps: SetDeps,
+  account: string | null,
+  created: OidcConnection,
+): Promise<void> {
+  const { result, api, profileName, profile } = plan;
   try {
-    if (storeSecret) await deps.keychain.set(account, g.secret);
+    if (account) await deps.keychain.set(account, g.secret);
   } catch (err) {
     const e = err instanceof CortexSsoError ? err : new CortexSsoError('INTERNAL', String(err));
     throw new CortexSsoError(
       e.code,
-      `The connector WAS pushed to Cortex (connection ${outcome.created.connectionId ?? '(no id)'}), but the secret could not be saved locally: ${e.message}`,
+      `The connector WAS pushed to Cortex (connection ${created.connectionId ?? '(no id)'}), but the secret could not be saved locally: ${e.message}`,
       {
         detail:
           'Sign-in works; only local `connector verify` needs the secret. Fix the keychain, then run `connector set` again, or give CORTEX_SSO_CLIENT_SECRET to later commands.',
@@ -424,12 +469,11 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
     type: g.type,
     clientId: g.clientId,
     issuer: g.issuer,
-    ...(outcome.created.connectionId ? { connectionId: outcome.created.connectionId } : {}),
-    ...(opts.redirectUri ? { redirectUri } : {}),
+    ...(created.connectionId ? { connectionId: created.connectionId } : {}),
+    ...(opts.redirectUri ? { redirectUri: result.values.redirectUri } : {}),
     updatedAt: (deps.now?.() ?? new Date()).toISOString(),
   });
-  result.stored = { secret: storeSecret ? 'keychain' : 'not-stored', config: deps.config.path };
-  return result;
+  result.stored = { secret: account ? 'keychain' : 'not-stored', config: deps.config.path };
 }
 
 function describe(l: SsoListing): string {
@@ -485,3 +529,6 @@ async function decideStorage(
     throw err;
   }
 }
+
+/** The result type lives with the others in src/result.ts (the renderers read it from there). */
+export type { FieldChange, SetResult } from '../../result.js';

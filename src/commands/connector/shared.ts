@@ -4,14 +4,11 @@ import type { ConfigStore, Profile } from '../../config/store.js';
 import type { CortexClient } from '../../cortex/client.js';
 import { CortexSsoError } from '../../errors.js';
 import type { Io } from '../../io.js';
-import { parseIssuer } from '../../okta/issuer.js';
 import type { Prompter } from '../../prompter.js';
+import { readCapped } from '../../read-capped.js';
 import type { CheckResult, DiagnoseResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import type { Keychain } from '../../secrets/keychain.js';
-
-/** Cortex's Auth0 callback: the redirect URI an Okta app must register for Cortex sign-in. */
-export { CORTEX_CALLBACK_URI as DEFAULT_REDIRECT_URI } from '../../cortex/types.js';
 
 /** Everything the connector commands need from outside; cli.ts builds the real one. */
 export interface ConnectorDeps {
@@ -28,117 +25,20 @@ export interface ConnectorDeps {
   now?: () => Date;
 }
 
-export type Source = 'flag' | 'env' | 'stdin' | 'prompt' | 'profile' | 'keychain';
-
-export interface Checked<T> {
-  value: T;
-  /** What was changed or what looks odd; shown to the user, never blocking. */
-  notes: string[];
-}
-
-/** ' (--client-id)' for a named source; nothing for a prompt, where the person knows what they typed. */
-const from = (origin: string) => (origin ? ` (${origin})` : '');
-
-const OKTA_CLIENT_ID = /^0oa[A-Za-z0-9]{17}$/;
-
-/** An Okta client ID: trimmed, no inner white space, URL-safe characters; odd shapes get a note. */
-export function checkClientId(raw: string, origin: string): Checked<string> {
-  const notes: string[] = [];
-  const value = raw.trim();
-  if (value !== raw) notes.push(`removed white space around the client ID${from(origin)}`);
-  if (value === '') throw new CortexSsoError('INPUT_INVALID', `The client ID${from(origin)} is empty.`);
-  if (/\s/.test(value))
-    throw new CortexSsoError('INPUT_INVALID', `The client ID${from(origin)} contains white space.`);
-  if (/^https?:\/\//i.test(value)) {
-    throw new CortexSsoError(
-      'INPUT_INVALID',
-      `The client ID${from(origin)} is a URL; it looks like the issuer was pasted into the client ID.`,
-    );
-  }
-  if (!/^[A-Za-z0-9._~-]+$/.test(value)) {
-    throw new CortexSsoError(
-      'INPUT_INVALID',
-      `The client ID${from(origin)} has characters a client ID never has; copy it again from the Okta app's General tab.`,
-    );
-  }
-  if (!OKTA_CLIENT_ID.test(value)) {
-    notes.push(
-      value.length >= 32
-        ? 'the client ID is unusually long for Okta (0oa + 17 characters): is it the client secret?'
-        : 'the client ID does not look like an Okta app client ID (0oa followed by 17 characters)',
-    );
-  }
-  return { value, notes };
-}
-
-/** A client secret: trimmed (pasting adds newlines), never empty, never with inner white space. */
-export function checkSecret(raw: Secret, origin: string, clientId?: string): Checked<Secret> {
-  const notes: string[] = [];
-  const text = raw.reveal();
-  const trimmed = text.trim();
-  if (trimmed !== text) notes.push(`removed white space around the client secret${from(origin)}`);
-  if (trimmed === '') throw new CortexSsoError('INPUT_INVALID', `The client secret${from(origin)} is empty.`);
-  if (/\s/.test(trimmed)) {
-    throw new CortexSsoError(
-      'INPUT_INVALID',
-      `The client secret${from(origin)} contains white space; copy it again from the Okta app.`,
-    );
-  }
-  if (clientId !== undefined && trimmed === clientId) {
-    throw new CortexSsoError(
-      'INPUT_INVALID',
-      `The client secret${from(origin)} equals the client ID; copy the secret from Client Credentials in the Okta app.`,
-    );
-  }
-  if (trimmed.length < 20)
-    notes.push('the client secret is short for Okta (usually 40 characters or more): was all of it copied?');
-  return { value: new Secret(trimmed), notes };
-}
-
-/** An issuer, normalized by the diagnose parser; a refusal names the input and the likely right value. */
-export function checkIssuer(raw: string, origin: string, allowHttpLoopback = false): Checked<string> {
-  const r = parseIssuer(raw, { allowHttpLoopback });
-  if (!r.ok) {
-    throw new CortexSsoError(
-      'INPUT_INVALID',
-      `The issuer${from(origin)} is not usable: ${r.message}${r.suggestion ? ` Did you mean ${r.suggestion} ?` : ''}`,
-    );
-  }
-  const notes = r.value.normalizations.map((n) => `issuer: ${n}; using ${r.value.issuer}`);
-  return { value: r.value.issuer, notes };
-}
-
-/** Adapts a throwing check to @inquirer's validate (true or a message). */
-export function asValidator(fn: (v: string) => unknown): (v: string) => string | true {
-  return (v) => {
-    try {
-      fn(v);
-      return true;
-    } catch (err) {
-      return err instanceof Error ? err.message : String(err);
-    }
-  };
-}
+export type { Source } from '../../result.js';
 
 /** Read all of stdin (for --client-secret-stdin), without its final newline. */
 export async function readStdin(stream: NodeJS.ReadableStream, maxBytes = 64 * 1024): Promise<Secret> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += b.length;
-    if (size > maxBytes)
-      throw new CortexSsoError(
+  const { bytes } = await readCapped(
+    stream,
+    maxBytes,
+    () =>
+      new CortexSsoError(
         'INPUT_INVALID',
         `stdin is larger than ${maxBytes} bytes; expected one client secret.`,
-      );
-    chunks.push(b);
-  }
-  return new Secret(
-    Buffer.concat(chunks)
-      .toString('utf8')
-      .replace(/\r?\n$/, ''),
+      ),
   );
+  return new Secret(bytes.toString('utf8').replace(/\r?\n$/, ''));
 }
 
 export interface ApiSession {
@@ -208,56 +108,29 @@ export async function runVerification(
   input: VerifyInput,
   deps: Pick<ConnectorDeps, 'io' | 'onCheck' | 'now'>,
 ): Promise<DiagnoseResult> {
-  const [
-    { loadDiagnoseChecks },
-    { runChecks },
-    { createNetContext },
-    credentials,
-    redirect,
-    cortexConnection,
-  ] = await Promise.all([
-    import('../diagnose.js'),
-    import('../../checks/runner.js'),
-    import('../../net/create.js'),
-    import('../../checks/credentials.js'),
-    import('../../checks/redirect-uri.js'),
-    import('../../checks/cortex-connection.js'),
-  ]);
-  const checks = [...(await loadDiagnoseChecks()), credentials.check, redirect.check];
-  // Cortex's connection is compared by `verify`; `set` has not pushed it yet.
-  if (input.compareWithCortex) checks.push(cortexConnection.check);
-  // With an Okta API token, the Okta-side audit reads the app and its policies (GET only).
-  if (input.oktaApiToken) checks.push(...(await import('../../checks/okta-audit.js')).oktaAuditChecks());
-  const net = createNetContext({
+  const { runChecklist } = await import('../../checks/checklist.js');
+  return runChecklist({
+    // Cortex's connection is compared by `verify`; `set` has not pushed it yet.
+    list: input.compareWithCortex ? 'connector-verify' : 'connector-set',
+    issuers: [input.issuer],
+    options: {
+      timeoutMs: input.timeoutMs,
+      warnDays: input.warnDays,
+      strict: input.strict,
+      allowHttpLoopback: input.allowHttpLoopback,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret,
+      redirectUri: input.redirectUri,
+      ...(input.cortexConnection ? { cortexConnection: input.cortexConnection } : {}),
+      // With an Okta API token, the Okta-side audit reads the app and its policies (GET only).
+      ...(input.oktaApiToken ? { oktaApiToken: input.oktaApiToken } : {}),
+    },
     ...(input.caFile ? { caFile: input.caFile } : {}),
-    ...(input.proxy ? { proxyFlag: input.proxy } : {}),
-    timeoutMs: input.timeoutMs,
+    ...(input.proxy ? { proxy: input.proxy } : {}),
     env: deps.io.env,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.onCheck ? { onCheck: deps.onCheck } : {}),
   });
-  try {
-    return await runChecks(
-      [input.issuer],
-      checks,
-      {
-        options: {
-          timeoutMs: input.timeoutMs,
-          warnDays: input.warnDays,
-          strict: input.strict,
-          allowHttpLoopback: input.allowHttpLoopback,
-          clientId: input.clientId,
-          clientSecret: input.clientSecret,
-          redirectUri: input.redirectUri,
-          ...(input.cortexConnection ? { cortexConnection: input.cortexConnection } : {}),
-          ...(input.oktaApiToken ? { oktaApiToken: input.oktaApiToken } : {}),
-        },
-        net,
-        now: deps.now ?? (() => new Date()),
-      },
-      deps.onCheck ? { onCheck: deps.onCheck } : {},
-    );
-  } finally {
-    await net.close();
-  }
 }
 
 /** The flags of the connector commands that run the checklist (set, verify). */

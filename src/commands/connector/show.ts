@@ -1,6 +1,7 @@
 import { resolveProfileName } from '../../config/resolve.js';
 import type { OidcConnection } from '../../cortex/types.js';
 import { CortexSsoError, USAGE_CODES } from '../../errors.js';
+import type { DriftEntry, ShowResult } from '../../result.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
 import { type ConnectorDeps, openApi } from './shared.js';
 
@@ -8,47 +9,6 @@ export interface ShowOptions {
   profile?: string;
   apiUrl?: string;
   tenant?: string;
-}
-
-export interface DriftEntry {
-  /** `connection` (gone), `connections` (several), or a field of the connection. */
-  field: string;
-  local: string | null;
-  remote: string | null;
-}
-
-export interface ShowResult {
-  /** false when Cortex could not be read or the profile and Cortex disagree (exit 1). */
-  ok: boolean;
-  profile: string;
-  configPath: string;
-  apiUrl: string;
-  /** Where the API key came from (never the key), when one was found. */
-  apiKeySource?: string;
-  local: {
-    type?: string;
-    clientId?: string;
-    issuer?: string;
-    redirectUri?: string;
-    connectionId?: string;
-    apiUrl?: string;
-    updatedAt?: string;
-    /** Where the secret is and its last four; never the secret. */
-    secret: { where: string; lastFour: string } | { where: string; error: string; code: string } | null;
-  } | null;
-  /** What Cortex holds; null when it could not be read. */
-  remote: {
-    /** The profile's connection: by its saved id, else the OIDC entry with its client ID and issuer. */
-    connection: OidcConnection | null;
-    /** Every OIDC connection in the workspace. */
-    oidc: OidcConnection[];
-    /** SSO configurations of other kinds (SAML...), counted, never shown or touched. */
-    otherCount: number;
-  } | null;
-  /** Why Cortex could not be read (no key, API down, wrong URL...). */
-  remoteError?: { code: string; message: string };
-  drift: DriftEntry[];
-  code?: 'CONNECTOR_DRIFT';
 }
 
 /** The profile's settings and what Cortex holds, side by side; drift between them flagged. */
@@ -140,3 +100,6 @@ function drift(
   }
   return out;
 }
+
+/** The result type lives with the others in src/result.ts (the renderers read it from there). */
+export type { DriftEntry, ShowResult } from '../../result.js';

@@ -1,15 +1,15 @@
+import { validateNetworkFlags } from '../../checks/checklist.js';
 import { resolveProfileName } from '../../config/resolve.js';
+import { CORTEX_CALLBACK_URI } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
 import { parseIssuer } from '../../okta/issuer.js';
-import type { DiagnoseResult } from '../../result.js';
+import { checkClientId } from '../../okta/values.js';
+import type { VerifyResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
-import { validateNetworkFlags } from '../diagnose.js';
 import {
   type CommonConnectorOptions,
   type ConnectorDeps,
-  checkClientId,
-  DEFAULT_REDIRECT_URI,
   openApi,
   runVerification,
   type VerifyInput,
@@ -17,13 +17,6 @@ import {
 
 export interface VerifyOptions extends CommonConnectorOptions {
   strict: boolean;
-}
-
-/** Same document as `diagnose --json`, plus the profile that was verified. */
-export interface VerifyResult extends DiagnoseResult {
-  profile: string;
-  clientId: string;
-  redirectUri: string;
 }
 
 export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<VerifyResult> {
@@ -68,7 +61,7 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
   // issuer-url check, exit 1 with a result, exactly as `diagnose` reports the same input.
   const parsed = parseIssuer(issuerRaw, { allowHttpLoopback: Boolean(opts.allowHttpLoopback) });
   const issuer = parsed.ok ? parsed.value.issuer : issuerRaw.trim();
-  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
+  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? CORTEX_CALLBACK_URI;
 
   // What Cortex holds is compared when an API key is at hand; without one that check is skipped.
   let cortexConnection: VerifyInput['cortexConnection'];
@@ -119,3 +112,6 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
   );
   return { ...result, profile: profileName, clientId, redirectUri };
 }
+
+/** The result type lives with the others in src/result.ts (the renderers read it from there). */
+export type { VerifyResult } from '../../result.js';

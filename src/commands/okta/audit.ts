@@ -1,16 +1,18 @@
 // `cortex-sso okta audit`: read the Okta app (and its authorization server's access policies) with a
 // read-only Okta API token and name every setting that would lock users out. Runs the okta-* checks
 // through the same runner as diagnose and connector verify: same results, codes, JSON, exit codes.
+
+import { validateNetworkFlags } from '../../checks/checklist.js';
 import { resolveProfileName } from '../../config/resolve.js';
 import type { ConfigStore } from '../../config/store.js';
+import { CORTEX_CALLBACK_URI } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
 import type { Io } from '../../io.js';
 import { resolveOktaToken } from '../../okta/management.js';
-import type { CheckResult, DiagnoseResult } from '../../result.js';
+import { checkClientId, checkIssuer } from '../../okta/values.js';
+import type { AuditResult, CheckResult } from '../../result.js';
 import type { Secret } from '../../secret.js';
 import type { Keychain } from '../../secrets/keychain.js';
-import { checkClientId, checkIssuer, DEFAULT_REDIRECT_URI } from '../connector/shared.js';
-import { validateNetworkFlags } from '../diagnose.js';
 
 export interface AuditOptions {
   profile?: string;
@@ -31,13 +33,6 @@ export interface AuditDeps {
   config: ConfigStore;
   onCheck?: (issuerInput: string, result: CheckResult) => void;
   now?: () => Date;
-}
-
-/** Same document as `connector verify --json` (VerifyResult in docs/json-schema.json). Never the token. */
-export interface AuditResult extends DiagnoseResult {
-  profile: string;
-  clientId: string;
-  redirectUri: string;
 }
 
 const TOKEN_HOWTO =
@@ -72,42 +67,29 @@ export async function run(opts: AuditOptions, deps: AuditDeps): Promise<AuditRes
   }
   const clientId = checkClientId(clientIdRaw, opts.clientId ? '--client-id' : '').value;
   const issuer = checkIssuer(issuerRaw, opts.issuer ? '--issuer' : '', Boolean(opts.allowHttpLoopback)).value;
-  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? DEFAULT_REDIRECT_URI;
+  const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? CORTEX_CALLBACK_URI;
 
-  const [{ runChecks }, { createNetContext }, proxy, { oktaAuditChecks }] = await Promise.all([
-    import('../../checks/runner.js'),
-    import('../../net/create.js'),
-    import('../../checks/proxy.js'),
-    import('../../checks/okta-audit.js'),
-  ]);
-  const timeoutMs = Math.round(opts.timeoutSeconds * 1000);
-  const net = createNetContext({
+  const { runChecklist } = await import('../../checks/checklist.js');
+  const result = await runChecklist({
+    list: 'okta-audit',
+    issuers: [issuer],
+    options: {
+      timeoutMs: Math.round(opts.timeoutSeconds * 1000),
+      warnDays: opts.warnDays,
+      strict: opts.strict,
+      allowHttpLoopback: Boolean(opts.allowHttpLoopback),
+      clientId,
+      redirectUri,
+      oktaApiToken: found.token,
+    },
     ...(opts.caFile ? { caFile: opts.caFile } : {}),
-    ...(opts.proxy ? { proxyFlag: opts.proxy } : {}),
-    timeoutMs,
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
     env,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.onCheck ? { onCheck: deps.onCheck } : {}),
   });
-  try {
-    const result = await runChecks(
-      [issuer],
-      [proxy.check, ...oktaAuditChecks()],
-      {
-        options: {
-          timeoutMs,
-          warnDays: opts.warnDays,
-          strict: opts.strict,
-          allowHttpLoopback: Boolean(opts.allowHttpLoopback),
-          clientId,
-          redirectUri,
-          oktaApiToken: found.token,
-        },
-        net,
-        now: deps.now ?? (() => new Date()),
-      },
-      deps.onCheck ? { onCheck: deps.onCheck } : {},
-    );
-    return { ...result, profile: profileName, clientId, redirectUri };
-  } finally {
-    await net.close();
-  }
+  return { ...result, profile: profileName, clientId, redirectUri };
 }
+
+/** The result type lives with the others in src/result.ts (the renderers read it from there). */
+export type { AuditResult } from '../../result.js';

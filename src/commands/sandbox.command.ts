@@ -1,21 +1,9 @@
-// The `sandbox` command's definition: flags, help, and the action, which loads the servers (and
-// their heavy modules: oidc-provider, @peculiar/x509) only when this command runs. Imported by
-// cli.ts at start-up: keep its imports as light as cli.ts's own.
+// `cortex-sso sandbox`: its declaration; the action loads the servers (and their heavy modules:
+// oidc-provider, @peculiar/x509) only when this command runs, so `--help` stays cheap.
 import type { Command } from 'commander';
 import { CortexSsoError } from '../errors.js';
-import type { Io } from '../io.js';
-
-export interface SandboxHost {
-  io: Io;
-  exitCode: number;
-}
-
-export interface SandboxHooks {
-  /** Resolves when the process is asked to stop (SIGINT, SIGTERM); cli.ts owns the process. */
-  untilStopped(): Promise<'SIGINT' | 'SIGTERM'>;
-  /** The exit code after a clean stop. */
-  stoppedExitCode: number;
-}
+import type { Factory } from '../factory.js';
+import { EXIT } from '../report/errors.js';
 
 function port(flag: string) {
   return (value: string): number => {
@@ -27,8 +15,8 @@ function port(flag: string) {
   };
 }
 
-export function registerSandbox(program: Command, host: SandboxHost, hooks: SandboxHooks): Command {
-  return program
+export function define(parent: Command, f: Factory): Command {
+  return parent
     .command('sandbox')
     .description(
       'Run a local Cortex API and an Okta-like issuer on loopback, and print the settings to try every command by hand (prints generated, sandbox-only secrets).',
@@ -63,21 +51,23 @@ Examples:
     )
     .action(async (opts: { portApi: number; portIssuer: number; reset?: boolean; json?: boolean }) => {
       const { run, renderBanner, renderExports } = await import('./sandbox.js');
-      const stopped = hooks.untilStopped();
+      // The entry point owns the process and its signals; without it (a test calling run()), serve
+      // until the process ends.
+      const stopped = f.io.untilStopped?.() ?? new Promise<never>(() => {});
       const sandbox = await run(
         { portApi: opts.portApi, portIssuer: opts.portIssuer, reset: Boolean(opts.reset) },
-        { env: host.io.env },
+        { env: f.io.env },
       );
       const { result } = sandbox;
       // Flushed before serving: a script reads the settings, then talks to the servers.
-      if (opts.json) host.io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (opts.json) f.io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else {
-        host.io.stderr.write(renderBanner(result));
-        host.io.stdout.write(renderExports(result.env));
+        f.io.stderr.write(renderBanner(result));
+        f.io.stdout.write(renderExports(result.env));
       }
       await stopped;
       await sandbox.close();
-      host.io.stderr.write('sandbox stopped\n');
-      host.exitCode = hooks.stoppedExitCode;
+      f.io.stderr.write('sandbox stopped\n');
+      f.exitCode = EXIT.INTERRUPTED;
     });
 }

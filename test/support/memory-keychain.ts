@@ -1,6 +1,6 @@
-import { CortexSsoError } from '../errors.js';
-import { Secret } from '../secret.js';
-import type { Keychain } from './keychain.js';
+import { CortexSsoError } from '../../src/errors.js';
+import { Secret } from '../../src/secret.js';
+import type { Keychain } from '../../src/secrets/keychain.js';
 
 export type MemoryKeychainState = 'ok' | 'locked' | 'unavailable' | 'timeout';
 
