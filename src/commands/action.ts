@@ -14,7 +14,7 @@ export interface ActionHooks {
 }
 
 export interface ActionSpec<O, R> {
-  /** 'checks': --json or --format text|json|junit|github; 'json' (default): text or --json. */
+  /** 'checks': --json or --format text|json|junit|github; 'json' (default): --json or --format text|json. */
   output?: 'checks' | 'json';
   /** Show a spinner while checks run (text output at a terminal only). */
   progress?: boolean;
@@ -38,7 +38,8 @@ export function action<O extends OutputFlags, R>(
 ): (opts: O) => Promise<void> {
   return async (opts) => {
     const out = await import('../report/output.js');
-    const format = spec.output === 'checks' ? out.outputFormat(opts) : opts.json ? 'json' : 'text';
+    // --format's choices differ (checklists add junit and github); --json conflicts with any other.
+    const format = out.outputFormat(opts);
     f.format = format;
     const run = (onCheck?: ActionHooks['onCheck'], stop?: () => void) =>
       spec.run(opts, { ...(onCheck ? { onCheck } : {}), ...(stop ? { stop } : {}) });

@@ -32,6 +32,14 @@ export function formatOption(): Option {
   );
 }
 
+/** --format text|json, for commands whose result is a document, not a checklist (--json is the same). */
+export function documentFormatOption(): Option {
+  return new Option('--format <format>', 'output: text (default), json (same as --json)').choices([
+    'text',
+    'json',
+  ]);
+}
+
 export const profileOption = () =>
   new Option('--profile <name>', 'profile to use (env CORTEX_SSO_PROFILE, default "default")');
 export const apiUrlOption = () =>

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { CortexSsoError } from '../errors.js';
 import type { Factory } from '../factory.js';
 import { EXIT } from '../report/errors.js';
+import { documentFormatOption } from './options.js';
 
 function port(flag: string) {
   return (value: string): number => {
@@ -34,7 +35,8 @@ export function define(parent: Command, f: Factory): Command {
       0,
     )
     .option('--reset', 'generate a new CA, client and API key (and forget saved connections)')
-    .option('--json', 'print one JSON document with the same settings, then serve')
+    .option('--json', 'print one JSON document with the same settings, then serve; same as --format json')
+    .addOption(documentFormatOption())
     .addHelpText(
       'after',
       `
@@ -49,25 +51,38 @@ Examples:
   cortex-sso sandbox --json --port-api 8787 --port-issuer 8443
   cortex-sso sandbox --reset              # new CA, client and key`,
     )
-    .action(async (opts: { portApi: number; portIssuer: number; reset?: boolean; json?: boolean }) => {
-      const { run, renderBanner, renderExports } = await import('./sandbox.js');
-      // The entry point owns the process and its signals; without it (a test calling run()), serve
-      // until the process ends.
-      const stopped = f.io.untilStopped?.() ?? new Promise<never>(() => {});
-      const sandbox = await run(
-        { portApi: opts.portApi, portIssuer: opts.portIssuer, reset: Boolean(opts.reset) },
-        { env: f.io.env },
-      );
-      const { result } = sandbox;
-      // Flushed before serving: a script reads the settings, then talks to the servers.
-      if (opts.json) f.io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else {
-        f.io.stderr.write(renderBanner(result));
-        f.io.stdout.write(renderExports(result.env));
-      }
-      await stopped;
-      await sandbox.close();
-      f.io.stderr.write('sandbox stopped\n');
-      f.exitCode = EXIT.INTERRUPTED;
-    });
+    .action(
+      async (opts: {
+        portApi: number;
+        portIssuer: number;
+        reset?: boolean;
+        json?: boolean;
+        format?: string;
+      }) => {
+        const [{ run, renderBanner, renderExports }, { outputFormat }] = await Promise.all([
+          import('./sandbox.js'),
+          import('../report/output.js'),
+        ]);
+        const json = outputFormat(opts) === 'json';
+        f.format = json ? 'json' : 'text';
+        // The entry point owns the process and its signals; without it (a test calling run()), serve
+        // until the process ends.
+        const stopped = f.io.untilStopped?.() ?? new Promise<never>(() => {});
+        const sandbox = await run(
+          { portApi: opts.portApi, portIssuer: opts.portIssuer, reset: Boolean(opts.reset) },
+          { env: f.io.env },
+        );
+        const { result } = sandbox;
+        // Flushed before serving: a script reads the settings, then talks to the servers.
+        if (json) f.io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        else {
+          f.io.stderr.write(renderBanner(result));
+          f.io.stdout.write(renderExports(result.env));
+        }
+        await stopped;
+        await sandbox.close();
+        f.io.stderr.write('sandbox stopped\n');
+        f.exitCode = EXIT.INTERRUPTED;
+      },
+    );
 }

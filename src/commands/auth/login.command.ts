@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Factory } from '../../factory.js';
 import { action, type Opts } from '../action.js';
-import { oktaTokenOption, profileOption } from '../options.js';
+import { documentFormatOption, oktaTokenOption, profileOption } from '../options.js';
 
 export function define(parent: Command, f: Factory): Command {
   return parent
@@ -14,7 +14,8 @@ export function define(parent: Command, f: Factory): Command {
     .addOption(oktaTokenOption())
     .addOption(profileOption())
     .option('--no-input', 'never prompt; with stdin at a terminal, fail instead of asking')
-    .option('--json', 'print one JSON document')
+    .option('--json', 'print one JSON document; same as --format json')
+    .addOption(documentFormatOption())
     .addHelpText(
       'after',
       `

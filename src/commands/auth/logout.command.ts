@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Factory } from '../../factory.js';
 import { action, type Opts } from '../action.js';
-import { examples, oktaTokenOption, profileOption } from '../options.js';
+import { documentFormatOption, examples, oktaTokenOption, profileOption } from '../options.js';
 
 export function define(parent: Command, f: Factory): Command {
   return parent
@@ -10,7 +10,8 @@ export function define(parent: Command, f: Factory): Command {
     .description('Remove the API token (or with --okta the Okta API token) from the keychain.')
     .addOption(oktaTokenOption())
     .addOption(profileOption())
-    .option('--json', 'print one JSON document')
+    .option('--json', 'print one JSON document; same as --format json')
+    .addOption(documentFormatOption())
     .addHelpText('after', examples(['cortex-sso auth logout', 'cortex-sso auth logout --profile staging']))
     .action(
       action(f, {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Factory } from '../../factory.js';
 import { action, type Opts } from '../action.js';
-import { examples, oktaTokenOption, profileOption, tenantOption } from '../options.js';
+import { documentFormatOption, examples, oktaTokenOption, profileOption, tenantOption } from '../options.js';
 
 export function define(parent: Command, f: Factory): Command {
   return parent
@@ -13,7 +13,8 @@ export function define(parent: Command, f: Factory): Command {
     .addOption(oktaTokenOption())
     .addOption(profileOption())
     .addOption(tenantOption())
-    .option('--json', 'print one JSON document')
+    .option('--json', 'print one JSON document; same as --format json')
+    .addOption(documentFormatOption())
     .addHelpText(
       'after',
       examples(['cortex-sso auth status', 'cortex-sso auth status --profile staging --json']),

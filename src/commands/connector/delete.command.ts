@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Factory } from '../../factory.js';
 import { action, type Opts } from '../action.js';
-import { apiUrlOption, examples, profileOption, tenantOption } from '../options.js';
+import { apiUrlOption, documentFormatOption, examples, profileOption, tenantOption } from '../options.js';
 
 export function define(parent: Command, f: Factory): Command {
   return parent
@@ -15,7 +15,8 @@ export function define(parent: Command, f: Factory): Command {
     .addOption(tenantOption())
     .option('--connection-id <id>', "delete this connection instead of the profile's (see `connector show`)")
     .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
-    .option('--json', 'print one JSON document')
+    .option('--json', 'print one JSON document; same as --format json')
+    .addOption(documentFormatOption())
     .addHelpText(
       'after',
       examples(['cortex-sso connector delete', 'cortex-sso connector delete --profile staging --yes --json']),

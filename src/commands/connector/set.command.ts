@@ -5,6 +5,7 @@ import type { Factory } from '../../factory.js';
 import { action, type Opts, okExit } from '../action.js';
 import {
   apiUrlOption,
+  documentFormatOption,
   networkOptions,
   networkValues,
   profileOption,
@@ -38,7 +39,8 @@ export function define(parent: Command, f: Factory): Command {
       .option('--no-input', 'never prompt; fail listing what is missing')
       .addOption(new Option('--client-secret <secret>').hideHelp()),
   )
-    .option('--json', 'print one JSON document')
+    .option('--json', 'print one JSON document; same as --format json')
+    .addOption(documentFormatOption())
     .option('--verbose', 'show details of passing checks too')
     .addHelpText(
       'after',

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Factory } from '../../factory.js';
 import { action, type Opts, okExit } from '../action.js';
-import { apiUrlOption, examples, profileOption, tenantOption } from '../options.js';
+import { apiUrlOption, documentFormatOption, examples, profileOption, tenantOption } from '../options.js';
 
 export function define(parent: Command, f: Factory): Command {
   return parent
@@ -13,7 +13,8 @@ export function define(parent: Command, f: Factory): Command {
     .addOption(profileOption())
     .addOption(apiUrlOption())
     .addOption(tenantOption())
-    .option('--json', 'print one JSON document')
+    .option('--json', 'print one JSON document; same as --format json')
+    .addOption(documentFormatOption())
     .addHelpText(
       'after',
       examples(['cortex-sso connector show', 'cortex-sso connector show --profile staging --json']),
