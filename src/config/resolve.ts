@@ -11,6 +11,24 @@ export const DEFAULT_API_URL = 'https://api.getcortexapp.com';
 
 export type ApiUrlSource = 'flag' | 'env' | 'profile' | 'cortex-cli' | 'default';
 
+/**
+ * The client ID and issuer of a saved connector, for the commands that check one (connector verify,
+ * okta audit): the flag, then CORTEX_SSO_CLIENT_ID / CORTEX_SSO_ISSUER, then the profile. `missing`
+ * names each absent value and how to give it.
+ */
+export function resolveConnectorValues(
+  flags: { clientId?: string | undefined; issuer?: string | undefined },
+  env: Env,
+  profile: Profile | undefined,
+): { clientId?: string; issuer?: string; missing: string[] } {
+  const clientId = flags.clientId ?? env.CORTEX_SSO_CLIENT_ID ?? profile?.clientId;
+  const issuer = flags.issuer ?? env.CORTEX_SSO_ISSUER ?? profile?.issuer;
+  const missing: string[] = [];
+  if (!clientId) missing.push('the client ID: --client-id, CORTEX_SSO_CLIENT_ID, or `connector set` first');
+  if (!issuer) missing.push('the issuer: --issuer, CORTEX_SSO_ISSUER, or `connector set` first');
+  return { ...(clientId ? { clientId } : {}), ...(issuer ? { issuer } : {}), missing };
+}
+
 /** `--profile`, then CORTEX_SSO_PROFILE, else "default". */
 export function resolveProfileName(flag: string | undefined, env: Env): string {
   const name = nonEmpty(flag) ?? nonEmpty(env.CORTEX_SSO_PROFILE) ?? DEFAULT_PROFILE;

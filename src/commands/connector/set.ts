@@ -399,10 +399,8 @@ async function review(opts: SetOptions, result: SetResult, deps: SetDeps): Promi
 async function write(opts: SetOptions, plan: Plan, g: Gathered): Promise<OidcConnection> {
   const { result, api, initial, profile, next } = plan;
   const current = await api.client.listConfigurations();
-  const [{ listingFingerprint }, { connectionToReplace, replaceConnection }] = await Promise.all([
-    import('../../cortex/types.js'),
-    import('../../cortex/connections.js'),
-  ]);
+  const [{ listingFingerprint }, { connectionToReplace, describeListing, replaceConnection }] =
+    await Promise.all([import('../../cortex/types.js'), import('../../cortex/connections.js')]);
   let before: SsoListing = initial;
   let replacing = result.replaces;
   if (listingFingerprint(current) !== listingFingerprint(initial)) {
@@ -411,7 +409,7 @@ async function write(opts: SetOptions, plan: Plan, g: Gathered): Promise<OidcCon
         'CONNECTOR_CHANGED',
         "Cortex's SSO configurations changed while this command ran; nothing was pushed or changed.",
         {
-          detail: `When the command started: ${describe(initial)}\nJust now: ${describe(current)}`,
+          detail: `When the command started: ${describeListing(initial)}\nJust now: ${describeListing(current)}`,
         },
       );
     }
@@ -474,14 +472,6 @@ async function store(
     updatedAt: (deps.now?.() ?? new Date()).toISOString(),
   });
   result.stored = { secret: account ? 'keychain' : 'not-stored', config: deps.config.path };
-}
-
-function describe(l: SsoListing): string {
-  const rows = l.oidc.map(
-    (c) => `${c.connectionId ?? '(no id)'} ${c.connectionType} client ${c.clientId} issuer ${c.issuer}`,
-  );
-  if (l.otherCount > 0) rows.push(`${l.otherCount} other`);
-  return rows.length > 0 ? rows.join('; ') : 'none';
 }
 
 /** Throws when the keychain cannot be used (with the ways around it). */

@@ -1,5 +1,5 @@
 import { validateNetworkFlags } from '../../checks/checklist.js';
-import { resolveProfileName } from '../../config/resolve.js';
+import { resolveConnectorValues, resolveProfileName } from '../../config/resolve.js';
 import { CORTEX_CALLBACK_URI } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
 import { parseIssuer } from '../../okta/issuer.js';
@@ -25,12 +25,7 @@ export async function run(opts: VerifyOptions, deps: ConnectorDeps): Promise<Ver
   const profileName = resolveProfileName(opts.profile, env);
   const profile = deps.config.getProfile(profileName);
 
-  const clientIdRaw = opts.clientId ?? env.CORTEX_SSO_CLIENT_ID ?? profile?.clientId;
-  const issuerRaw = opts.issuer ?? env.CORTEX_SSO_ISSUER ?? profile?.issuer;
-  const missing: string[] = [];
-  if (!clientIdRaw)
-    missing.push('the client ID: --client-id, CORTEX_SSO_CLIENT_ID, or `connector set` first');
-  if (!issuerRaw) missing.push('the issuer: --issuer, CORTEX_SSO_ISSUER, or `connector set` first');
+  const { clientId: clientIdRaw, issuer: issuerRaw, missing } = resolveConnectorValues(opts, env, profile);
 
   let secret: Secret | null = null;
   let keychainFailed = false;

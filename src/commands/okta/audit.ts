@@ -3,7 +3,7 @@
 // through the same runner as diagnose and connector verify: same results, codes, JSON, exit codes.
 
 import { validateNetworkFlags } from '../../checks/checklist.js';
-import { resolveProfileName } from '../../config/resolve.js';
+import { resolveConnectorValues, resolveProfileName } from '../../config/resolve.js';
 import type { ConfigStore } from '../../config/store.js';
 import { CORTEX_CALLBACK_URI } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
@@ -44,12 +44,7 @@ export async function run(opts: AuditOptions, deps: AuditDeps): Promise<AuditRes
   const profileName = resolveProfileName(opts.profile, env);
   const profile = deps.config.getProfile(profileName);
 
-  const clientIdRaw = opts.clientId ?? env.CORTEX_SSO_CLIENT_ID ?? profile?.clientId;
-  const issuerRaw = opts.issuer ?? env.CORTEX_SSO_ISSUER ?? profile?.issuer;
-  const missing: string[] = [];
-  if (!clientIdRaw)
-    missing.push('the client ID: --client-id, CORTEX_SSO_CLIENT_ID, or `connector set` first');
-  if (!issuerRaw) missing.push('the issuer: --issuer, CORTEX_SSO_ISSUER, or `connector set` first');
+  const { clientId: clientIdRaw, issuer: issuerRaw, missing } = resolveConnectorValues(opts, env, profile);
 
   let found: { token: Secret; source: 'env' | 'keychain' } | null = null;
   try {
