@@ -285,8 +285,3 @@ function issuerProblem(x: unknown): string | null {
   if (x.includes('?') || x.includes('#')) return 'must not contain a query or fragment';
   return null;
 }
-
-/** Last four characters, only for secrets long enough that four do not give them away. */
-export function lastFourOf(secret: string): string {
-  return secret.length >= 8 ? secret.slice(-4) : '';
-}
