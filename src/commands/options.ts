@@ -26,18 +26,24 @@ export function examples(lines: string[]): string {
 
 /** --format: its choices and their help come from the format registry (report/output.ts). */
 export function formatOption(): Option {
-  const names = Object.keys(FORMATS) as Array<keyof typeof FORMATS>;
+  return formatOptionOf(Object.keys(FORMATS) as Array<keyof typeof FORMATS>);
+}
+
+/**
+ * --format for commands whose result is a document, not a checklist: the registry's formats that are
+ * not checklist-only (text, json). --json is the same as --format json.
+ */
+export function documentFormatOption(): Option {
+  const names = (Object.keys(FORMATS) as Array<keyof typeof FORMATS>).filter(
+    (n) => !('checklistOnly' in FORMATS[n]),
+  );
+  return formatOptionOf(names);
+}
+
+function formatOptionOf(names: Array<keyof typeof FORMATS>): Option {
   return new Option('--format <format>', `output: ${names.map((n) => FORMATS[n].help).join(', ')}`).choices(
     names,
   );
-}
-
-/** --format text|json, for commands whose result is a document, not a checklist (--json is the same). */
-export function documentFormatOption(): Option {
-  return new Option('--format <format>', 'output: text (default), json (same as --json)').choices([
-    'text',
-    'json',
-  ]);
 }
 
 export const profileOption = () =>
