@@ -2,8 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import type { Code } from '../codes.js';
 import { type TlsProbe, tlsHandshake } from '../net/connect.js';
+import type { TrustStore } from '../net/context.js';
 import { mapNetError } from '../net/errors.js';
-import { anchorIndex, fingerprintOfPem } from '../net/trust.js';
 import { tlsProbeOptions } from './probe.js';
 import type { Check, CheckOutcome, Finding } from './types.js';
 
@@ -138,6 +138,52 @@ function unreadable(err: unknown): CheckOutcome {
   };
 }
 
+/**
+ * A handshake whose verdict is OpenSSL's against the run's trust store, made with as few roots as
+ * give that verdict. The stages: the public roots and --ca-file first, then the OS store and
+ * NODE_EXTRA_CA_CERTS too, only when the chain does not verify without them. Within a stage, the
+ * roots that can anchor this chain by name first (a context of one or two roots instead of
+ * hundreds); the whole stage only when they do not verify it, so a chain is never judged on less
+ * than the roots it could use. Every probe made lands in `probes` (run() closes or hands them on).
+ */
+async function verifyChain(
+  verifying: Parameters<typeof tlsHandshake>[0],
+  trust: TrustStore,
+  sentDer: readonly Uint8Array[] | undefined,
+  probes: TlsProbe[],
+): Promise<TlsProbe> {
+  const stages: Array<{ scope: 'first' | 'all'; roots: () => readonly string[] }> = [
+    { scope: 'first', roots: () => trust.firstStage() },
+    { scope: 'all', roots: () => trust.all() },
+  ];
+  const tried = new Set<readonly string[]>();
+  const attempt = async (ca: readonly string[]): Promise<TlsProbe | undefined> => {
+    if (tried.has(ca)) return undefined;
+    tried.add(ca);
+    const probe = await tlsHandshake({ ...verifying, ca });
+    probes.push(probe);
+    return probe;
+  };
+  const settled = (p: TlsProbe | undefined): p is TlsProbe =>
+    p !== undefined && (p.chainVerified || !UNTRUSTED.has(p.verifyError ?? ''));
+  // The likely anchors of every stage first: a chain anchored in the OS store is then one
+  // small handshake too.
+  for (const stage of stages) {
+    const subset = sentDer ? trust.candidates(sentDer, stage.scope) : undefined;
+    if (subset && subset.length > 0) {
+      const p = await attempt(subset);
+      if (settled(p)) return p;
+    }
+  }
+  let last: TlsProbe | undefined;
+  for (const stage of stages) {
+    const p = await attempt(stage.roots());
+    last = p ?? last;
+    if (settled(p)) return p;
+  }
+  return last ?? (probes[probes.length - 1] as TlsProbe);
+}
+
 /** The chain as sent: names, validity, fingerprints; verified against the trust store; TLS inspection spotted. */
 export const check: Check = {
   id: 'certificate',
@@ -169,25 +215,21 @@ async function judge(
   const host = target.issuer.host;
   const base = tlsProbeOptions(target, ctx);
   const trust = ctx.net.trust;
+  // The chain as the tls check read it (exactly as sent); absent only when this check runs alone.
+  const sentBefore = target.facts.tls?.chainPem.map((p) => new X509Certificate(p));
+  const sentDer = sentBefore?.map((c) => c.raw);
   let verified: TlsProbe;
   try {
-    // An unverified connection, to read OpenSSL's verdict against the trusted roots. The public
-    // roots and --ca-file first; the OS store and NODE_EXTRA_CA_CERTS only when the chain does not
-    // verify without them. It stays open only when its chain and host name verified (then it is
-    // as good as a verified connection and may carry HTTP, see run()); otherwise it is closed at once.
-    const first = trust.firstStage?.();
-    const verifying = { ...base, keepIfVerifiedFor: host, ALPNProtocols: ['http/1.1'] };
-    verified = await tlsHandshake({ ...verifying, ca: first ?? trust.all() });
-    probes.push(verified);
-    if (first && !verified.chainVerified && UNTRUSTED.has(verified.verifyError ?? '')) {
-      verified = await tlsHandshake({ ...verifying, ca: trust.all() });
-      probes.push(verified);
-    }
+    verified = await verifyChain(
+      { ...base, keepIfVerifiedFor: host, ALPNProtocols: ['http/1.1'] },
+      trust,
+      sentDer,
+      probes,
+    );
   } catch (err) {
     return unreadable(err);
   }
-  const sentPem = target.facts.tls?.chainPem ?? verified.chainPem;
-  const sent = sentPem.map((p) => new X509Certificate(p));
+  const sent = sentBefore ?? verified.chainPem.map((p) => new X509Certificate(p));
   const leaf = sent[0];
   if (!leaf) {
     return { status: 'fail', code: 'TLS_HANDSHAKE_FAILED', title: 'The server sent no certificate' };
@@ -243,18 +285,21 @@ async function judge(
       anchorName = commonName(anchorCert.subject);
     }
     trustedBy = 'public';
-    // Where the anchor comes from, by lookup in an index built once per run (not by parsing
-    // every extra root for each issuer).
-    const index = anchorIndex(trust);
-    const source = anchorCert ? index.sourceOf(anchorCert.fingerprint256) : undefined;
+    // Where the anchor comes from, by lookup in the run's roots (indexed once, by name).
+    const source = anchorPem ? trust.sourceOf(anchorPem) : undefined;
     let publicOk = source === 'public';
     if (!publicOk) {
       // The chain found a private anchor. A cross-signed CA may still lead to a public root too:
-      // only a handshake against the public roots alone tells.
-      try {
-        publicOk = (await tlsHandshake({ ...base, ca: trust.publicRoots })).chainVerified;
-      } catch (err) {
-        return unreadable(err);
+      // only a handshake against the public roots alone tells. Only the public roots that name an
+      // issuer in the chain as sent could anchor it: none, and the answer is no without a handshake.
+      const publicCandidates = sentDer ? trust.candidates(sentDer, 'public') : undefined;
+      if (publicCandidates === undefined || publicCandidates.length > 0) {
+        try {
+          publicOk = (await tlsHandshake({ ...base, ca: publicCandidates ?? trust.publicRoots }))
+            .chainVerified;
+        } catch (err) {
+          return unreadable(err);
+        }
       }
     }
     if (!publicOk) {
@@ -262,7 +307,7 @@ async function judge(
       let from: keyof typeof SOURCE_NAMES | undefined;
       let caName = anchorCert ? commonName(anchorCert.subject) : 'unknown CA';
       for (const pem of [...verified.chainPem].reverse()) {
-        const s = index.sourceOf(fingerprintOfPem(pem));
+        const s = trust.sourceOf(pem);
         if (s && s !== 'public') {
           from = s;
           caName = commonName(new X509Certificate(pem).subject);

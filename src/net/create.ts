@@ -29,10 +29,9 @@ export function createNetContext(opts: NetOptions): NetContext & { close(): Prom
       let d = dispatchers.get(key);
       if (!d) {
         // The first stage of the trust store (public roots, --ca-file); the rest only if a chain needs it.
-        const first = trust.firstStage?.();
         d = createDispatcher({
-          ca: first ?? trust.all(),
-          ...(first ? { moreCa: () => trust.all() } : {}),
+          ca: trust.firstStage(),
+          moreCa: () => trust.all(),
           proxy,
           connectTimeoutMs: opts.timeoutMs,
         });

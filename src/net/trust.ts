@@ -1,8 +1,9 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { CortexSsoError } from '../errors.js';
-import type { TrustStore } from './context.js';
+import type { TrustSource, TrustStore } from './context.js';
+import { type CertNames, certNames, pemToDer } from './x509-names.js';
 
 export interface TrustStoreOptions {
   /** --ca-file: PEM bundle of extra roots (e.g. the company's TLS-inspection CA). */
@@ -14,27 +15,9 @@ export interface TrustStoreOptions {
   includeSystem?: boolean;
 }
 
-export type TrustSource = 'public' | TrustStore['extraRoots'][number]['source'];
+export type { TrustSource };
 
 const PEM_RE = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g;
-
-/** The certificate's DER as base64 without whitespace: the identity used to de-duplicate roots. */
-function derKey(pem: string): string {
-  const m = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem);
-  return (m?.[1] ?? pem).replace(/[^A-Za-z0-9+/=]/g, '');
-}
-
-/**
- * SHA-256 of a certificate's DER, formatted like X509Certificate.fingerprint256 ("AB:CD:..."),
- * computed without parsing the certificate.
- */
-export function fingerprintOfPem(pem: string): string {
-  const hex = createHash('sha256')
-    .update(Buffer.from(derKey(pem), 'base64'))
-    .digest('hex')
-    .toUpperCase();
-  return hex.replace(/(..)(?!$)/g, '$1:');
-}
 
 /** Split a PEM bundle into certificates, keeping only the ones that parse. */
 export function splitPem(text: string): string[] {
@@ -68,27 +51,47 @@ export function readCaFile(path: string, what: string): string[] {
   return certs;
 }
 
-/** NODE_EXTRA_CA_CERTS, best effort: only the certificates not seen yet are parsed (it often repeats the OS bundle). */
-function readExtraFile(path: string, seen: Set<string>): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return []; // Node itself only warns about a bad NODE_EXTRA_CA_CERTS; do the same (ignore it).
+interface Root {
+  pem: string;
+  der: Buffer;
+  names: CertNames | undefined;
+  source: TrustSource;
+}
+
+/**
+ * Every root of a run once (by DER), findable by subject name key. The first source a root is found
+ * in is its source: public, --ca-file, NODE_EXTRA_CA_CERTS, the OS store, in that order.
+ */
+class RootSet {
+  private readonly bySubject = new Map<string, Root[]>();
+  /** Roots whose names this reader cannot key: candidates for any chain. */
+  readonly unreadable: Root[] = [];
+
+  /** The root for this certificate, if it is one. */
+  find(der: Buffer, names: CertNames | undefined = certNames(der)): Root | undefined {
+    const list = names ? this.bySubject.get(names.subject) : this.unreadable;
+    return list?.find((r) => r.der.equals(der));
   }
-  const out: string[] = [];
-  for (const m of text.matchAll(PEM_RE)) {
-    const key = derKey(m[0]);
-    if (seen.has(key)) continue;
-    try {
-      new X509Certificate(m[0]);
-    } catch {
-      continue;
+
+  /** Adds a root; undefined when it is not a certificate or is known already. */
+  add(pem: string, source: TrustSource): Root | undefined {
+    const der = pemToDer(pem);
+    if (!der || der.length === 0) return undefined;
+    const names = certNames(der);
+    if (this.find(der, names)) return undefined;
+    const root: Root = { pem, der, names, source };
+    if (!names) this.unreadable.push(root);
+    else {
+      const list = this.bySubject.get(names.subject);
+      if (list) list.push(root);
+      else this.bySubject.set(names.subject, [root]);
     }
-    seen.add(key);
-    out.push(`${m[0]}\n`);
+    return root;
   }
-  return out;
+
+  withSubject(key: string): readonly Root[] {
+    return this.bySubject.get(key) ?? [];
+  }
 }
 
 function systemRoots(): string[] {
@@ -98,6 +101,13 @@ function systemRoots(): string[] {
     return [];
   }
 }
+
+/** Which sources each stage of the store holds. */
+const SCOPES: Record<'public' | 'first' | 'all', ReadonlySet<TrustSource>> = {
+  public: new Set(['public']),
+  first: new Set(['public', 'ca-file']),
+  all: new Set(['public', 'ca-file', 'NODE_EXTRA_CA_CERTS', 'system']),
+};
 
 /**
  * The trust anchors of a run. `publicRoots`: Node's bundled roots (tls.rootCertificates), plus the
@@ -109,6 +119,9 @@ function systemRoots(): string[] {
  * public roots and each other (839 certificates, 170 distinct, on a typical Linux machine), and every
  * duplicate costs a parse in each TLS context built from the list. A root found in several places
  * keeps its first source, in the order public, --ca-file, NODE_EXTRA_CA_CERTS, OS store.
+ *
+ * Roots are indexed by subject name as they are added (src/net/x509-names.ts: no certificate
+ * parsing, no hashing), which serves the de-duplication, `sourceOf` and `candidates`.
  */
 export function createTrustStore(opts: TrustStoreOptions): TrustStore {
   // Files the user named are read now: a bad one is a usage error before anything runs.
@@ -118,26 +131,21 @@ export function createTrustStore(opts: TrustStoreOptions): TrustStore {
 
   // The big lists (Node's roots, NODE_EXTRA_CA_CERTS, the OS store: hundreds of certificates) are
   // built on first use only, so a run that stops before any TLS work does not pay for them.
-  const seen = new Set<string>();
-  const unique = (pems: readonly string[]): string[] =>
-    pems.filter((pem) => {
-      const key = derKey(pem);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+  const roots = new RootSet();
+  const addAll = (pems: readonly string[], source: TrustSource): string[] =>
+    pems.flatMap((pem) => (roots.add(pem, source) ? [pem] : []));
   let publicRoots: string[] | undefined;
   let caFile: string[] | undefined;
   let extraRoots: TrustStore['extraRoots'] | undefined;
   let first: readonly string[] | undefined;
   let all: readonly string[] | undefined;
   const pub = (): string[] => {
-    publicRoots ??= unique([...(opts.publicRootsOverride ?? tls.rootCertificates), ...publicExtra]);
+    publicRoots ??= addAll([...(opts.publicRootsOverride ?? tls.rootCertificates), ...publicExtra], 'public');
     return publicRoots;
   };
   const ca = (): string[] => {
     pub(); // public roots claim their certificates first
-    caFile ??= unique(caFileRoots);
+    caFile ??= addAll(caFileRoots, 'ca-file');
     return caFile;
   };
   const extra = (): TrustStore['extraRoots'] => {
@@ -147,14 +155,22 @@ export function createTrustStore(opts: TrustStoreOptions): TrustStore {
     );
     const extraFile = opts.env.NODE_EXTRA_CA_CERTS?.trim();
     if (extraFile) {
-      for (const pem of readExtraFile(extraFile, seen)) list.push({ source: 'NODE_EXTRA_CA_CERTS', pem });
+      for (const pem of readExtraFile(extraFile, roots)) list.push({ source: 'NODE_EXTRA_CA_CERTS', pem });
     }
     if (opts.includeSystem !== false) {
-      for (const pem of unique(systemRoots())) list.push({ source: 'system', pem });
+      for (const pem of addAll(systemRoots(), 'system')) list.push({ source: 'system', pem });
     }
     extraRoots = list;
     return list;
   };
+  /** Load the lists a scope holds. */
+  const load = (scope: keyof typeof SCOPES): void => {
+    if (scope === 'all') extra();
+    else if (scope === 'first') ca();
+    else pub();
+  };
+  const memo = new Map<string, readonly string[]>();
+
   return {
     get publicRoots() {
       return pub();
@@ -173,45 +189,68 @@ export function createTrustStore(opts: TrustStoreOptions): TrustStore {
       all ??= Object.freeze([...pub(), ...extra().map((r) => r.pem)]);
       return all as string[];
     },
-  };
-}
-
-export interface AnchorIndex {
-  /**
-   * Where a root (by fingerprint256) comes from, or undefined when it is not a root of this run.
-   * Public roots and --ca-file are looked up first; the OS store and NODE_EXTRA_CA_CERTS are read
-   * only for a fingerprint found in neither.
-   */
-  sourceOf(fingerprint256: string): TrustSource | undefined;
-}
-
-const indexes = new WeakMap<TrustStore, AnchorIndex>();
-
-/** A lookup of the run's roots, built once per trust store from the DER (no certificate parsing). */
-export function anchorIndex(trust: TrustStore): AnchorIndex {
-  const cached = indexes.get(trust);
-  if (cached) return cached;
-  let publicFps: Set<string> | undefined;
-  let firstFps: Set<string> | undefined;
-  let extraBySource: Map<string, TrustSource> | undefined;
-  const index: AnchorIndex = {
-    sourceOf(fp) {
-      publicFps ??= new Set(trust.publicRoots.map(fingerprintOfPem));
-      if (publicFps.has(fp)) return 'public';
-      if (trust.firstStage) {
-        firstFps ??= new Set(trust.firstStage().map(fingerprintOfPem));
-        if (firstFps.has(fp)) return 'ca-file';
+    sourceOf(pem) {
+      const der = pemToDer(pem);
+      if (!der) return undefined;
+      const names = certNames(der);
+      load('first');
+      const found = roots.find(der, names);
+      if (found) return found.source;
+      load('all');
+      return roots.find(der, names)?.source;
+    },
+    candidates(chain, scope) {
+      const issuers = new Set<string>();
+      for (const der of chain) {
+        const names = certNames(der);
+        if (!names) return undefined;
+        issuers.add(names.issuer);
       }
-      if (!extraBySource) {
-        extraBySource = new Map();
-        for (const r of trust.extraRoots) {
-          const key = fingerprintOfPem(r.pem);
-          if (!extraBySource.has(key)) extraBySource.set(key, r.source);
+      const key = `${scope}\u0000${[...issuers].sort().join('\u0000')}`;
+      const known = memo.get(key);
+      if (known) return known;
+      load(scope);
+      const allowed = SCOPES[scope];
+      const found = new Set<Root>();
+      const queue = [...issuers];
+      const visited = new Set<string>();
+      for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+        if (visited.has(name)) continue;
+        visited.add(name);
+        for (const root of roots.withSubject(name)) {
+          if (!allowed.has(root.source) || found.has(root)) continue;
+          found.add(root);
+          // A root that is not self-issued (an intermediate in --ca-file, say) continues the path.
+          if (root.names && !root.names.selfIssued) queue.push(root.names.issuer);
         }
       }
-      return extraBySource.get(fp);
+      for (const root of roots.unreadable) if (allowed.has(root.source)) found.add(root);
+      const result = Object.freeze([...found].map((r) => r.pem));
+      memo.set(key, result);
+      return result;
     },
   };
-  indexes.set(trust, index);
-  return index;
+}
+
+/** NODE_EXTRA_CA_CERTS, best effort: only the certificates not known yet are parsed (it often repeats the OS bundle). */
+function readExtraFile(path: string, roots: RootSet): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return []; // Node itself only warns about a bad NODE_EXTRA_CA_CERTS; do the same (ignore it).
+  }
+  const out: string[] = [];
+  for (const m of text.matchAll(PEM_RE)) {
+    const der = pemToDer(m[0]);
+    if (!der || roots.find(der)) continue;
+    try {
+      new X509Certificate(m[0]);
+    } catch {
+      continue;
+    }
+    const pem = `${m[0]}\n`;
+    if (roots.add(pem, 'NODE_EXTRA_CA_CERTS')) out.push(pem);
+  }
+  return out;
 }

@@ -4,7 +4,15 @@ import { check as certificate } from '../../src/checks/certificate.ts';
 import { check as tlsCheck } from '../../src/checks/tls.ts';
 import type { CheckContext, CheckOutcome } from '../../src/checks/types.ts';
 import { type NetCtxOptions, netCtx, netTarget } from '../support/net-check-context.ts';
-import { createTestPki, type TestPki } from '../support/pki.ts';
+import {
+  createIntermediateCa,
+  createRootCa,
+  createTestPki,
+  crossCertificate,
+  issueLeaf,
+  type TestPki,
+  x509Name,
+} from '../support/pki.ts';
 import {
   type CertScenarios,
   createCertScenarios,
@@ -133,5 +141,99 @@ describe('certificate check', () => {
       env: { CORTEX_SSO_PUBLIC_CA_FILE: writeTempPem([pki.root.certPem]) },
     });
     expect(out.status).toBe('pass');
+  });
+
+  describe('which roots a verdict costs', () => {
+    /** Run tls then certificate against a server sending `chainPem`; also count its handshakes. */
+    async function judgeChain(leaf: { keyPem: string }, chainPem: string, ctxOpts: NetCtxOptions) {
+      const s = await startTlsServer({ keyPem: leaf.keyPem, certPem: chainPem });
+      servers.push(s);
+      const ctx = netCtx(ctxOpts);
+      const target = netTarget('localhost', s.port);
+      expect((await tlsCheck.run(target, ctx)).status).toBe('pass');
+      const out = (await certificate.run(target, ctx)) as CheckOutcome;
+      return { out, handshakes: s.handshakes?.() };
+    }
+
+    it('a chain to a private root costs one verifying handshake: no public root could anchor it, so none is asked', async () => {
+      const { out, handshakes } = await judgeChain(pki.leaf, pki.leaf.chainPem, {
+        caPems: [pki.root.certPem],
+      });
+      expect(out).toMatchObject({ status: 'warn', code: 'CERT_PRIVATE_ROOT' });
+      // The tls check's handshake (the chain as sent) and the certificate check's verifying one.
+      expect(handshakes).toBe(2);
+    });
+
+    it('names that differ only in string type, case and spacing are the same issuer, for OpenSSL and for the root lookup', async () => {
+      // The root writes its name in PrintableString; the intermediate names its issuer in UTF8String
+      // and BMPString, in other letter case, with extra spaces. OpenSSL compares names canonically.
+      const root = await createRootCa('Mixed Case Root', {
+        subject: x509Name([
+          { '2.5.4.10': [{ printableString: 'cortex-sso tests' }] },
+          { '2.5.4.3': [{ printableString: 'Mixed Case Root' }] },
+        ]),
+      });
+      const intermediate = await createIntermediateCa(root, 'Mixed Case Intermediate', {
+        issuer: x509Name([
+          { '2.5.4.10': [{ utf8String: 'CORTEX-SSO  tests' }] },
+          { '2.5.4.3': [{ bmpString: '  mixed CASE   root ' }] },
+        ]),
+      });
+      const leaf = await issueLeaf(intermediate, {}, [intermediate]);
+      const { out, handshakes } = await judgeChain(leaf, leaf.chainPem, { caPems: [root.certPem] });
+      expect(out).toMatchObject({ status: 'warn', code: 'CERT_PRIVATE_ROOT' });
+      expect(out.detail).toContain('"Mixed Case Root" from --ca-file');
+      // Had the lookup missed the root, the whole first stage would have been tried too (a third).
+      expect(handshakes).toBe(2);
+    });
+
+    it('a private root cross-signed by a public one is not reported as private when the server sends the cross-certificate', async () => {
+      const publicRoot = await createRootCa('Cross Public Root');
+      const cross = await crossCertificate(pki.root, publicRoot);
+      const { out, handshakes } = await judgeChain(pki.leaf, pki.leaf.chainPem + cross, {
+        caPems: [pki.root.certPem],
+        publicRoots: [publicRoot.certPem],
+      });
+      expect(out.status).toBe('pass');
+      expect(out.data?.trustedBy).toBe('public');
+      // The public root names the cross-certificate's issuer, so it is among the roots of the one
+      // verifying handshake, and the chain leads up to it.
+      expect(handshakes).toBe(2);
+    });
+
+    it('a server that sends its private root and a cross-certificate: the public path is still found', async () => {
+      const publicRoot = await createRootCa('Cross Public Root');
+      const cross = await crossCertificate(pki.root, publicRoot);
+      // The chain as read runs on past the sent root: the cross-certificate issues it too (same
+      // name), so the public root that issued the cross-certificate is a candidate as well.
+      const { out, handshakes } = await judgeChain(pki.leaf, pki.leaf.chainPem + pki.root.certPem + cross, {
+        caPems: [pki.root.certPem],
+        publicRoots: [publicRoot.certPem],
+      });
+      expect(out.status).toBe('pass');
+      expect(out.data?.trustedBy).toBe('public');
+      expect(handshakes).toBe(2);
+    });
+
+    it("a public root that only shares the private root's name is asked, and does not vouch for the chain", async () => {
+      // Same subject as pki.root, another key: a candidate by name, refused by OpenSSL by signature.
+      const namesake = await createRootCa(pki.root.name);
+      const { out, handshakes } = await judgeChain(pki.leaf, pki.leaf.chainPem, {
+        caPems: [pki.root.certPem],
+        publicRoots: [namesake.certPem],
+      });
+      expect(out).toMatchObject({ status: 'warn', code: 'CERT_PRIVATE_ROOT' });
+      expect(out.data?.trustedBy).toBe('ca-file');
+      expect(handshakes).toBe(3);
+    });
+
+    it('without the cross-certificate the same chain is trusted only through --ca-file', async () => {
+      const publicRoot = await createRootCa('Cross Public Root');
+      const { out } = await judgeChain(pki.leaf, pki.leaf.chainPem, {
+        caPems: [pki.root.certPem],
+        publicRoots: [publicRoot.certPem],
+      });
+      expect(out).toMatchObject({ status: 'warn', code: 'CERT_PRIVATE_ROOT' });
+    });
   });
 });

@@ -1,6 +1,7 @@
 // How many connections a healthy diagnose opens, seen from the issuer: discovery and JWKS travel
 // over one connection (the certificate check's handshake, kept because its chain and host name
-// verified), and the clock reads discovery's Date instead of sending its own request.
+// verified), the clock reads discovery's Date instead of sending its own request, and a private
+// root costs no extra handshake when no public root could anchor the chain.
 import { X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -61,9 +62,10 @@ describe('diagnose reuses verified connections', () => {
       'GET /oauth2/default/v1/keys',
     ]);
     expect(seen.requests[0]?.socket).toBe(seen.requests[1]?.socket);
-    // Four connections: the tcp check's, the tls check's, the certificate check's (kept for HTTP),
-    // and the handshake against the public roots alone that tells a private root (--ca-file) from a
-    // public one. Discovery and JWKS open none of their own.
-    expect(seen.tcp).toBe(4);
+    // Three connections: the tcp check's, the tls check's and the certificate check's (kept for
+    // HTTP). No public root names any issuer in the chain, so no handshake against the public
+    // roots alone is needed to tell that the chain is trusted only through --ca-file. Discovery and
+    // JWKS open none of their own.
+    expect(seen.tcp).toBe(3);
   });
 });

@@ -8,6 +8,7 @@ import { runChecks } from '../../src/checks/runner.js';
 import type { CheckContext } from '../../src/checks/types.js';
 import { closeAll, createDispatcher } from '../../src/net/dispatcher.js';
 import { createDefaultResolver } from '../../src/net/resolver.js';
+import { createTrustStore } from '../../src/net/trust.ts';
 import type { CheckResult, DiagnoseResult } from '../../src/result.js';
 import { Secret } from '../../src/secret.js';
 import { createMemoryKeychain } from '../support/memory-keychain.ts';
@@ -101,7 +102,7 @@ function ctx(clientId: string, token: string | null = TOKEN, extra: Partial<Chec
       ...extra,
     },
     net: {
-      trust: { publicRoots: anchors, extraRoots: [], all: () => [...anchors] },
+      trust: createTrustStore({ env: {}, publicRootsOverride: anchors, includeSystem: false }),
       resolver: { lookup: async () => [] },
       env: {},
       dispatcher: (proxy) => createDispatcher({ ca: anchors, proxy, connectTimeoutMs: 3000 }),

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { CheckContext, CheckOptions, Target } from '../../src/checks/types.js';
 import { closeAll, createDispatcher } from '../../src/net/dispatcher.js';
+import { createTrustStore } from '../../src/net/trust.ts';
 import { type ParsedIssuer, parseIssuer } from '../../src/okta/issuer.js';
 import { type HttpFixtures, startHttpFixtures } from './http-fixtures.ts';
 import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.ts';
@@ -65,7 +66,7 @@ export function useHttpCheckEnv(): HttpCheckEnv {
     },
     ctx(options = {}, roots) {
       const anchors = roots ?? [ready(pki).root.certPem];
-      const trust = { publicRoots: anchors, extraRoots: [], all: () => [...anchors] };
+      const trust = createTrustStore({ env: {}, publicRootsOverride: anchors, includeSystem: false });
       return {
         options: { timeoutMs: 3000, warnDays: 30, strict: false, allowHttpLoopback: false, ...options },
         net: {

@@ -45,12 +45,31 @@ async function newKeys(): Promise<CryptoKeyPair> {
   return (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
 }
 
+/**
+ * A distinguished name with chosen string types, RDNs in the order given, e.g.
+ * `x509Name([{ '2.5.4.3': [{ printableString: 'Root' }] }])` (@peculiar/x509's JSON form).
+ */
+export function x509Name(rdns: x509.JsonNameParams): x509.Name {
+  return new x509.Name(rdns);
+}
+
+/** Name options: write a subject or issuer with chosen string types (see x509Name). */
+export interface NameOptions {
+  /** The certificate's subject, instead of `CN=<name>, O=cortex-sso tests`. */
+  subject?: x509.Name;
+  /** The issuer field as written (intermediates): another encoding of the parent's subject, say. */
+  issuer?: x509.Name;
+}
+
 /** A self-signed root CA. */
-export async function createRootCa(name = 'cortex-sso Test Root CA'): Promise<TestCa> {
+export async function createRootCa(
+  name = 'cortex-sso Test Root CA',
+  opts: NameOptions = {},
+): Promise<TestCa> {
   const keys = await newKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
-    name: `CN=${name}, O=cortex-sso tests`,
+    name: opts.subject ?? `CN=${name}, O=cortex-sso tests`,
     notBefore: new Date(Date.now() - DAY),
     notAfter: new Date(Date.now() + 3650 * DAY),
     keys,
@@ -68,12 +87,13 @@ export async function createRootCa(name = 'cortex-sso Test Root CA'): Promise<Te
 export async function createIntermediateCa(
   parent: TestCa,
   name = 'cortex-sso Test Intermediate CA',
+  opts: NameOptions = {},
 ): Promise<TestCa> {
   const keys = await newKeys();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: `CN=${name}, O=cortex-sso tests`,
-    issuer: parent.cert.subject,
+    subject: opts.subject ?? `CN=${name}, O=cortex-sso tests`,
+    issuer: opts.issuer ?? parent.cert.subjectName,
     notBefore: new Date(Date.now() - DAY),
     notAfter: new Date(Date.now() + 1825 * DAY),
     publicKey: keys.publicKey,
@@ -87,6 +107,30 @@ export async function createIntermediateCa(
     ],
   });
   return { name, cert, certPem: pem(cert), keys };
+}
+
+/**
+ * A cross-certificate: `ca`'s subject and key, issued by `by`. A server that sends it offers a
+ * second path, from `ca` up to `by`.
+ */
+export async function crossCertificate(ca: TestCa, by: TestCa): Promise<string> {
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: ca.cert.subjectName,
+    issuer: by.cert.subjectName,
+    notBefore: new Date(Date.now() - DAY),
+    notAfter: new Date(Date.now() + 1825 * DAY),
+    publicKey: ca.keys.publicKey,
+    signingKey: by.keys.privateKey,
+    signingAlgorithm: ALG,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(ca.keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(by.keys.publicKey),
+    ],
+  });
+  return pem(cert);
 }
 
 export interface LeafOptions {

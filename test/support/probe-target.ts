@@ -5,6 +5,7 @@ import { Agent } from 'undici';
 import type { CheckContext, CheckOptions, DiscoveryDocument, Target } from '../../src/checks/types.js';
 import type { HttpTransport } from '../../src/net/dispatcher.js';
 import { httpGet } from '../../src/net/http.js';
+import { createTrustStore } from '../../src/net/trust.ts';
 import { parseIssuer } from '../../src/okta/issuer.js';
 import { type OidcIssuer, startOidcIssuer, type TestClient } from './oidc-issuer.ts';
 import { type OktaLike, type OktaLikeClient, startOktaLike } from './okta-like.ts';
@@ -66,7 +67,7 @@ export async function startProbeIssuers(clients: {
       ctx: (options, now = () => new Date()) => ({
         options: { timeoutMs: 5000, warnDays: 30, strict: false, allowHttpLoopback: false, ...options },
         net: {
-          trust: { publicRoots: [pki.root.certPem], extraRoots: [], all: () => [pki.root.certPem] },
+          trust: createTrustStore({ env: {}, publicRootsOverride: [pki.root.certPem], includeSystem: false }),
           resolver: { lookup: async () => [{ address: '127.0.0.1', family: 4 }] },
           env: {},
           dispatcher: () => agent,

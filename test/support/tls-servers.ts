@@ -11,6 +11,11 @@ export interface TestServer {
   host: '127.0.0.1';
   port: number;
   close(): Promise<void>;
+  /**
+   * TLS servers: how many connections came in so far, each one a handshake (counted on accept:
+   * a client that finished its handshake has been accepted, whatever the server has processed since).
+   */
+  handshakes?(): number;
 }
 
 function track(server: net.Server): () => Promise<void> {
@@ -68,7 +73,9 @@ export function startTlsServer(opts: TlsServerOptions): Promise<TestServer> {
     },
   );
   server.on('tlsClientError', () => {});
-  return listen(server);
+  let handshakes = 0;
+  server.on('connection', () => handshakes++);
+  return listen(server).then((s) => ({ ...s, handshakes: () => handshakes }));
 }
 
 /** A server limited to TLS 1.0/1.1 (legacy ciphers allowed, as old servers and middleboxes do). */
