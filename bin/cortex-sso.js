@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Thin launcher: check the Node version before anything else loads (plain JS that old Node can
 // run), answer `--version` without the command tree, enable Node's on-disk compile cache (faster
-// warm starts), then run the built CLI.
+// warm starts), then run the built CLI: dist/cli.cjs, the bundle scripts/bundle.ts makes (CommonJS,
+// loaded with require: see docs/performance.md).
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
 
@@ -23,5 +24,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   module.enableCompileCache?.();
   // No top-level await: Node releases older than 14.8 must still reach the version check above.
-  import('../dist/cli.js').then(({ main }) => main());
+  module
+    .createRequire(import.meta.url)('../dist/cli.cjs')
+    .main();
 }

@@ -89,5 +89,12 @@ export async function main(): Promise<void> {
     process.stderr.write('\ninterrupted\n');
     process.exit(EXIT.INTERRUPTED);
   });
+  // A reader that went away (`cortex-sso diagnose | head -1`): the rest of the output has nowhere to
+  // go. Stop writing, without a stack trace, and finish with the command's own exit code.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   process.exitCode = await run(process.argv.slice(2), io);
 }

@@ -126,6 +126,10 @@ describe('the packed tarball, installed into an empty folder', () => {
   it('carries no install script and no source map (its sources are not shipped)', () => {
     const list = execFileSync('tar', ['tzf', tgz], { encoding: 'utf8' }).split('\n').filter(Boolean);
     expect(list).toContain('package/dist/cli.js');
+    // The bundle the launcher runs, its chunks, and the licences of what it bundles.
+    expect(list).toContain('package/dist/cli.cjs');
+    expect(list.some((f) => /^package\/dist\/chunks\/checklist-.+\.cjs$/.test(f))).toBe(true);
+    expect(list).toContain('package/dist/THIRD-PARTY-NOTICES.md');
     expect(list.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(list.filter((f) => f.startsWith('package/src/'))).toEqual([]);
     const manifest = JSON.parse(
@@ -143,7 +147,7 @@ describe('the packed tarball, installed into an empty folder', () => {
     }
     expect(installed.code, installed.stderr).toBe(0);
     expect(`${installed.stdout}\n${installed.stderr}`).not.toMatch(/install.scripts|allowScripts|prepare/i);
-    expect(existsSync(join(app, 'node_modules', pkg.name, 'dist', 'cli.js'))).toBe(true);
+    expect(existsSync(join(app, 'node_modules', pkg.name, 'dist', 'cli.cjs'))).toBe(true);
   });
 
   it('--version and --help work from the installed package', async () => {

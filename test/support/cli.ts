@@ -1,4 +1,4 @@
-// Runs the real, built CLI (bin/cortex-sso.js -> dist/) as a child process, the way a user's
+// Runs the real, built CLI (bin/cortex-sso.js -> dist/cli.cjs) as a child process, the way a user's
 // shell or CI does: argv, env and stdin in; exit code, stdout and stderr out.
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +44,7 @@ export function baseEnv(): Record<string, string> {
 }
 
 export function assertBuilt(): void {
-  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
+  if (!existsSync(join(ROOT, 'dist', 'cli.cjs'))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
   }
 }
