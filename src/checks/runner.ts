@@ -108,7 +108,13 @@ async function runTarget(
 
   // The checks that read the input as typed (issuer-url) come first: the others need target.issuer.
   for (const c of checks) if (c.input) await start(c);
-  await Promise.all(checks.map((c) => start(c)));
+  try {
+    await Promise.all(checks.map((c) => start(c)));
+  } finally {
+    // A connection one check left for another that did not take it (it was skipped, say).
+    target.facts.openConnection?.destroy();
+    target.facts.openConnection = undefined;
+  }
 
   const ordered = [...done.values()].sort((a, b) => order(a.id) - order(b.id));
   const checksOut = ctx.options.strict ? ordered.map(strictify) : ordered;

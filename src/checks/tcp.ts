@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Code } from '../codes.js';
 import { openTcp } from '../net/connect.js';
@@ -15,13 +16,20 @@ interface Attempt {
   detail?: string;
 }
 
+/** An attempt with its connection, kept until the check decides which one the tls check gets. */
+type Open = Attempt & { socket?: Socket };
+
 const TITLES: Partial<Record<Code, string>> = {
   TCP_REFUSED: 'Connection refused',
   TCP_TIMEOUT: 'Connection timed out',
   TCP_UNREACHABLE: 'Network or host unreachable',
 };
 
-/** A TCP connection to every address of the issuer (or of the proxy), in parallel; each closed at once. */
+/**
+ * A TCP connection to every address of the issuer (or of the proxy), in parallel. On a direct route
+ * the connection to the first reachable address stays open for the tls check (one connection
+ * fewer: a round trip against a far issuer); every other one is closed at once.
+ */
 export const check: Check = {
   id: 'tcp',
   needs: ['dns'],
@@ -32,8 +40,8 @@ export const check: Check = {
     if (addresses.length === 0) {
       return { status: 'skip', title: 'No address to connect to', detail: 'the dns check found no address' };
     }
-    const attempts = await Promise.all(
-      addresses.map(async (a): Promise<Attempt> => {
+    const opened = await Promise.all(
+      addresses.map(async (a): Promise<Open> => {
         const started = performance.now();
         try {
           const socket = await openTcp(a.address, hop.port, {
@@ -41,8 +49,7 @@ export const check: Check = {
             family: a.family,
             timeoutMs: ctx.options.timeoutMs,
           });
-          socket.destroy();
-          return { ...a, ok: true, durationMs: Math.round(performance.now() - started) };
+          return { ...a, ok: true, durationMs: Math.round(performance.now() - started), socket };
         } catch (err) {
           const mapped = mapNetError(err, 'tcp');
           const code: Code = mapped.code.startsWith('TCP_') ? mapped.code : 'TCP_UNREACHABLE';
@@ -56,6 +63,15 @@ export const check: Check = {
         }
       }),
     );
+    const attempts: Attempt[] = opened.map(({ socket: _socket, ...a }) => a);
+    const keep = hop.viaProxy ? undefined : opened.find((a) => a.ok)?.socket;
+    for (const a of opened) if (a.socket && a.socket !== keep) a.socket.destroy();
+    if (keep) {
+      // Idle until the tls check takes it; never what keeps the process alive.
+      keep.unref();
+      keep.on('error', () => keep.destroy());
+      target.facts.openConnection = keep;
+    }
     const ok = attempts.filter((a) => a.ok);
     const failed = attempts.filter((a) => !a.ok);
     target.facts.reachable = ok.map(({ address, family }) => ({ address, family }));

@@ -1,4 +1,5 @@
 import type { Code } from '../codes.js';
+import { CortexSsoError } from '../errors.js';
 import { type TlsProbe, tlsHandshake } from '../net/connect.js';
 import { mapNetError } from '../net/errors.js';
 import { tlsProbeOptions } from './probe.js';
@@ -24,6 +25,30 @@ function tooOld(protocol: string, via: string): CheckOutcome {
   };
 }
 
+/**
+ * The handshake on the connection the tcp check left open (one connection fewer), or on a new one.
+ * A server or middlebox may drop a connection that sat idle between the two checks: a failure on the
+ * handed-over connection is tried once more on a new one (a timeout excepted: it would only double
+ * the wait), so the verdict is always that of a connection made for the handshake.
+ */
+async function handshakeOnTcpConnection(
+  target: Parameters<Check['run']>[0],
+  base: ReturnType<typeof tlsProbeOptions>,
+): Promise<TlsProbe> {
+  const socket = target.facts.openConnection;
+  target.facts.openConnection = undefined;
+  if (!socket || socket.destroyed || socket.readyState !== 'open') {
+    socket?.destroy();
+    return tlsHandshake(base);
+  }
+  try {
+    return await tlsHandshake({ ...base, socket });
+  } catch (err) {
+    if (err instanceof CortexSsoError && err.code === 'TLS_TIMEOUT') throw err;
+    return tlsHandshake(base);
+  }
+}
+
 /** A TLS handshake with SNI (through the proxy tunnel when one applies): protocol, cipher, ALPN, chain. */
 export const check: Check = {
   id: 'tls',
@@ -34,7 +59,7 @@ export const check: Check = {
     const base = tlsProbeOptions(target, ctx);
     let probe: TlsProbe;
     try {
-      probe = await tlsHandshake(base);
+      probe = await handshakeOnTcpConnection(target, base);
     } catch (err) {
       const mapped = mapNetError(err, 'tls');
       if (mapped.code === 'TLS_PROTOCOL_TOO_OLD' || mapped.code === 'TLS_HANDSHAKE_FAILED') {

@@ -60,6 +60,12 @@ export interface Facts {
   addresses?: ResolvedAddress[];
   /** tcp: the addresses that accepted a connection. */
   reachable?: ResolvedAddress[];
+  /**
+   * tcp: the open connection to `reachable[0]` (direct routes only), left for the tls check to make
+   * its handshake on instead of connecting again. The tls check takes it (sets this back to
+   * undefined); the runner closes one nobody took when the issuer's checks end.
+   */
+  openConnection?: import('node:net').Socket;
   /** tls: what the handshake negotiated and the chain the server sent (PEM, leaf first). */
   tls?: { protocol: string; cipher: string; alpn: string | false; chainPem: string[] };
   /** discovery: the parsed document, as served. */

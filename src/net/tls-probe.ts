@@ -13,6 +13,11 @@ export interface TlsProbeOptions {
   port: number;
   /** Connect to this address (of the host, or of the proxy when `proxy` is set). */
   address?: string;
+  /**
+   * A TCP connection to the host already open (the tcp check's): the handshake is made on it instead
+   * of a new one. The probe owns it from then on.
+   */
+  socket?: net.Socket;
   family?: 4 | 6;
   proxy?: ProxyRoute | null;
   timeoutMs: number;
@@ -75,13 +80,19 @@ function peerChain(socket: tls.TLSSocket): { leaf: tls.PeerCertificate | undefin
  * unverified connection never carries application data (no HTTP request).
  */
 export async function tlsHandshake(opts: TlsProbeOptions): Promise<TlsProbe> {
-  const tcp = await openTcp(opts.host, opts.port, {
-    timeoutMs: opts.timeoutMs,
-    ...(opts.address ? { address: opts.address } : {}),
-    ...(opts.family ? { family: opts.family } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    proxy: opts.proxy ?? null,
-  });
+  const tcp =
+    opts.socket ??
+    (await openTcp(opts.host, opts.port, {
+      timeoutMs: opts.timeoutMs,
+      ...(opts.address ? { address: opts.address } : {}),
+      ...(opts.family ? { family: opts.family } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      proxy: opts.proxy ?? null,
+    }));
+  if (opts.socket) {
+    tcp.removeAllListeners('error');
+    tcp.ref();
+  }
   return new Promise<TlsProbe>((resolve, reject) => {
     const servername = net.isIP(opts.host) ? undefined : opts.host;
     const socket = tls.connect({

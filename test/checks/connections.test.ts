@@ -1,7 +1,8 @@
 // How many connections a healthy diagnose opens, seen from the issuer: discovery and JWKS travel
 // over one connection (the certificate check's handshake, kept because its chain and host name
-// verified), the clock reads discovery's Date instead of sending its own request, and a private
-// root costs no extra handshake when no public root could anchor the chain.
+// verified), the clock reads discovery's Date instead of sending its own request, a private root
+// costs no extra handshake when no public root could anchor the chain, and the tls check's
+// handshake travels over the tcp check's connection.
 import { X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -62,10 +63,10 @@ describe('diagnose reuses verified connections', () => {
       'GET /oauth2/default/v1/keys',
     ]);
     expect(seen.requests[0]?.socket).toBe(seen.requests[1]?.socket);
-    // Three connections: the tcp check's, the tls check's and the certificate check's (kept for
-    // HTTP). No public root names any issuer in the chain, so no handshake against the public
-    // roots alone is needed to tell that the chain is trusted only through --ca-file. Discovery and
-    // JWKS open none of their own.
-    expect(seen.tcp).toBe(3);
+    // Two connections: the tcp check's, which then carries the tls check's handshake, and the
+    // certificate check's (kept for HTTP). No public root names any issuer in the chain, so no
+    // handshake against the public roots alone is needed to tell that the chain is trusted only
+    // through --ca-file. Discovery and JWKS open none of their own.
+    expect(seen.tcp).toBe(2);
   });
 });

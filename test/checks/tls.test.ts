@@ -1,4 +1,7 @@
+import type { AddressInfo, Socket } from 'node:net';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { check as tcpCheck } from '../../src/checks/tcp.ts';
 import { check } from '../../src/checks/tls.ts';
 import { netCtx, netTarget } from '../support/net-check-context.ts';
 import { createTestPki, type TestPki } from '../support/pki.ts';
@@ -72,5 +75,57 @@ describe('tls check', () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+
+  describe("on the tcp check's connection", () => {
+    /** A TLS server that counts the connections it accepts and can drop them all. */
+    async function countingServer() {
+      const sockets: Socket[] = [];
+      const server = tls.createServer({ key: pki.leaf.keyPem, cert: pki.leaf.chainPem }, (s) => {
+        s.on('error', () => {});
+      });
+      server.on('connection', (s: Socket) => sockets.push(s));
+      server.on('tlsClientError', () => {});
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      servers.push({
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        close: () =>
+          new Promise<void>((resolve) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => resolve());
+          }),
+      });
+      return { port: (server.address() as AddressInfo).port, sockets };
+    }
+
+    /** The tcp check as the runner runs it before tls (dns found 127.0.0.1, no proxy). */
+    async function afterTcp(port: number) {
+      const target = netTarget('localhost', port);
+      target.facts.proxy = null;
+      target.facts.addresses = [{ address: '127.0.0.1', family: 4 }];
+      expect((await tcpCheck.run(target, ctx())).status).toBe('pass');
+      return target;
+    }
+
+    it('the handshake travels over the connection the tcp check opened: one connection for both', async () => {
+      const srv = await countingServer();
+      const target = await afterTcp(srv.port);
+      expect(target.facts.openConnection).toBeDefined();
+      const out = await check.run(target, ctx());
+      expect(out.status).toBe('pass');
+      expect(target.facts.openConnection).toBeUndefined();
+      expect(srv.sockets).toHaveLength(1);
+    });
+
+    it('a connection dropped while idle is replaced by a new one, not reported as a TLS failure', async () => {
+      const srv = await countingServer();
+      const target = await afterTcp(srv.port);
+      // The server (or a middlebox) closes the idle connection before the tls check runs.
+      for (const s of srv.sockets) s.destroy();
+      const out = await check.run(target, ctx());
+      expect(out.status).toBe('pass');
+      expect(srv.sockets).toHaveLength(2);
+    });
   });
 });
