@@ -126,6 +126,24 @@ describe('okta audit (built binary)', () => {
     expect(r.stdout + r.stderr).not.toContain(WRONG_TOKEN);
   });
 
+  it('an issuer the parser refuses (the admin console) fails issuer-url with exit 1, as diagnose and verify do', async () => {
+    const args = ['okta', 'audit', '--client-id', GOOD, '--issuer', 'https://acme-admin.okta.com', '--json'];
+    const r = await cli(args, env());
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as {
+      ok: boolean;
+      results: Array<{ checks: Array<{ id: string; status: string; code?: string }> }>;
+    };
+    expect(doc.ok).toBe(false);
+    const checks = doc.results[0]!.checks;
+    expect(checks[0]).toMatchObject({ id: 'issuer-url', status: 'fail', code: 'ISSUER_ADMIN_DOMAIN' });
+    expect(checks.filter((c) => c.id.startsWith('okta-')).every((c) => c.status === 'skip')).toBe(true);
+    const diagnose = await cli(['diagnose', '--issuer', 'https://acme-admin.okta.com', '--json'], env());
+    expect(diagnose.code).toBe(1);
+    const d = JSON.parse(diagnose.stdout) as { results: Array<{ checks: Array<{ id: string; code?: string }> }> };
+    expect(d.results[0]!.checks[0]).toMatchObject({ id: 'issuer-url', code: 'ISSUER_ADMIN_DOMAIN' });
+  });
+
   it('no token anywhere: a clear usage error (exit 2) naming OKTA_API_TOKEN and auth login --okta', async () => {
     const r = await cli(
       audit(GOOD, '--json'),

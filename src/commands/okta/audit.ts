@@ -9,7 +9,8 @@ import { CORTEX_CALLBACK_URI } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
 import type { Io } from '../../io.js';
 import { resolveOktaToken } from '../../okta/management.js';
-import { checkClientId, checkIssuer } from '../../okta/values.js';
+import { parseIssuer } from '../../okta/issuer.js';
+import { checkClientId } from '../../okta/values.js';
 import type { AuditResult, CheckResult } from '../../result.js';
 import type { Secret } from '../../secret.js';
 import type { Keychain } from '../../secrets/keychain.js';
@@ -61,7 +62,10 @@ export async function run(opts: AuditOptions, deps: AuditDeps): Promise<AuditRes
     });
   }
   const clientId = checkClientId(clientIdRaw, opts.clientId ? '--client-id' : '').value;
-  const issuer = checkIssuer(issuerRaw, opts.issuer ? '--issuer' : '', Boolean(opts.allowHttpLoopback)).value;
+  // An issuer the parser refuses (the admin console, plain http...) is reported by the checklist's
+  // issuer-url check, exit 1 with a result, exactly as `diagnose` and `connector verify` report it.
+  const parsed = parseIssuer(issuerRaw, { allowHttpLoopback: Boolean(opts.allowHttpLoopback) });
+  const issuer = parsed.ok ? parsed.value.issuer : issuerRaw.trim();
   const redirectUri = opts.redirectUri ?? profile?.redirectUri ?? CORTEX_CALLBACK_URI;
 
   const { runChecklist } = await import('../../checks/checklist.js');
