@@ -16,6 +16,7 @@ import { type Dispatcher, request } from 'undici';
 import type { Code } from '../codes.js';
 import { CortexSsoError } from '../errors.js';
 import { readCapped } from '../read-capped.js';
+import { retryAfterMs } from '../retry-after.js';
 import type { Secret } from '../secret.js';
 import { escapeControl } from '../text/escape.js';
 import {
@@ -242,7 +243,7 @@ export function createCortexClient(opts: CortexClientOptions): CortexClient {
       if (!retryable || tries >= maxTries) return stop();
 
       const remaining = maxWaitMs - waited;
-      const retryAfter = answer ? parseRetryAfter(answer.headers['retry-after'], now()) : undefined;
+      const retryAfter = answer ? retryAfterMs(answer.headers['retry-after'], now()) : undefined;
       let wait: number;
       if (retryAfter !== undefined) {
         if (retryAfter > remaining) {
@@ -359,16 +360,6 @@ async function readBody(
     Object.assign(new Error(`response body exceeds ${max} bytes`), { code: 'RESPONSE_TOO_LARGE' }),
   );
   return bytes.toString('utf8');
-}
-
-/** Retry-After in ms: delta-seconds or an HTTP date. undefined when absent or unparsable. */
-export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!v) return undefined;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - nowMs);
 }
 
 function errCode(err: unknown): string | undefined {

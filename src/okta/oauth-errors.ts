@@ -8,6 +8,7 @@
  * Every string taken from an answer is escaped (escapeControl): it is untrusted and ends up in messages.
  * Pure functions: no I/O.
  */
+import { retryAfterMs } from '../retry-after.js';
 import { escapeControl } from '../text/escape.js';
 
 export type OAuthErrorSource = 'json' | 'okta' | 'www-authenticate' | 'html' | 'redirect';
@@ -355,13 +356,8 @@ export function retryAt(headers: HeaderMap, now: Date): Date | undefined {
     const at = new Date(Number(reset) * 1000);
     return at.getTime() < now.getTime() ? now : at;
   }
-  const ra = header(headers, 'retry-after');
-  if (ra !== undefined) {
-    if (/^\s*\d+\s*$/.test(ra)) return new Date(now.getTime() + Number(ra) * 1000);
-    const at = Date.parse(ra);
-    if (Number.isFinite(at)) return new Date(Math.max(at, now.getTime()));
-  }
-  return undefined;
+  const wait = retryAfterMs(header(headers, 'retry-after'), now.getTime());
+  return wait === undefined ? undefined : new Date(now.getTime() + wait);
 }
 
 /** "retry after 2026-11-29T10:41:40Z (in 60 s)" or a generic hint. */

@@ -5,13 +5,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CortexApiError,
-  type CortexClientOptions,
-  createCortexClient,
-  parseRetryAfter,
-} from '../../src/cortex/client.js';
+import { CortexApiError, type CortexClientOptions, createCortexClient } from '../../src/cortex/client.js';
 import { CortexSsoError } from '../../src/errors.js';
+import { retryAfterMs } from '../../src/retry-after.ts';
 import { Secret } from '../../src/secret.js';
 
 const TOKEN = 'canary-TOKEN-8c1d2e3f4a5b6c7d-QRST';
@@ -430,10 +426,10 @@ describe('base URL and Retry-After parsing', () => {
     expect(() => client('http://127.0.0.1:1')).not.toThrow();
   });
 
-  it('parseRetryAfter reads seconds and HTTP dates', () => {
+  it('Retry-After is read as seconds or an HTTP date', () => {
     const now = Date.parse('2026-12-01T10:00:00Z');
-    expect(parseRetryAfter('3', now)).toBe(3000);
-    expect(parseRetryAfter('Tue, 01 Dec 2026 10:00:05 GMT', now)).toBe(5000);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(retryAfterMs('3', now)).toBe(3000);
+    expect(retryAfterMs('Tue, 01 Dec 2026 10:00:05 GMT', now)).toBe(5000);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
   });
 });

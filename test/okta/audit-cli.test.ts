@@ -140,7 +140,9 @@ describe('okta audit (built binary)', () => {
     expect(checks.filter((c) => c.id.startsWith('okta-')).every((c) => c.status === 'skip')).toBe(true);
     const diagnose = await cli(['diagnose', '--issuer', 'https://acme-admin.okta.com', '--json'], env());
     expect(diagnose.code).toBe(1);
-    const d = JSON.parse(diagnose.stdout) as { results: Array<{ checks: Array<{ id: string; code?: string }> }> };
+    const d = JSON.parse(diagnose.stdout) as {
+      results: Array<{ checks: Array<{ id: string; code?: string }> }>;
+    };
     expect(d.results[0]!.checks[0]).toMatchObject({ id: 'issuer-url', code: 'ISSUER_ADMIN_DOMAIN' });
   });
 
