@@ -42,7 +42,8 @@ export function define(parent: Command, f: Factory): Command {
       `
 Keeps its CA, client and key in the settings directory (<config dir>/sandbox, files 0600; env
 CORTEX_SSO_CONFIG_DIR) and reuses them; writes nothing in the working directory. The client secret
-and API key it prints are generated for this sandbox only. Runs until Ctrl+C (exit 130).
+and API key it prints are generated for this sandbox only. Runs until Ctrl+C (exit 130). One
+sandbox per settings directory: a second one is refused until the first stops.
 
 Examples:
   cortex-sso sandbox                      # terminal 1: prints export lines, serves until Ctrl+C

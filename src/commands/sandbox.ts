@@ -21,6 +21,7 @@ import { configDir } from '../config/store.js';
 import { CortexSsoError } from '../errors.js';
 import { type CortexApi, startCortexApi } from '../sandbox/cortex-api.js';
 import { type Issuer, startIssuer } from '../sandbox/issuer.js';
+import { type SandboxLock, takeSandboxLock } from '../sandbox/lock.js';
 import { type CaFiles, caUsable, createCa, issueLeaf } from '../sandbox/pki.js';
 
 export const SANDBOX_REDIRECT_URI = 'https://cortexapp.auth0.com/login/callback';
@@ -142,10 +143,26 @@ export async function run(opts: SandboxOptions, deps: SandboxDeps): Promise<Runn
     data: join(dir, 'cortex-api.json'),
     env: join(dir, 'sandbox.env'),
   };
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Before anything is replaced: a running sandbox keeps its files (and --reset waits its turn).
+  const lock = takeSandboxLock(join(dir, 'sandbox.pid'));
+  try {
+    return await start(opts, dir, files, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function start(
+  opts: SandboxOptions,
+  dir: string,
+  files: { caCert: string; caKey: string; identity: string; data: string; env: string },
+  lock: SandboxLock,
+): Promise<RunningSandbox> {
   if (opts.reset) {
     for (const f of Object.values(files)) rmSync(f, { force: true });
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
 
   let ca: CaFiles | null = null;
   const certPem = readOrNull(files.caCert);
@@ -245,6 +262,7 @@ export async function run(opts: SandboxOptions, deps: SandboxDeps): Promise<Runn
       closing ??= Promise.allSettled(servers.map((s) => s.close())).then(() => {
         // The settings are only valid while the servers run.
         rmSync(files.env, { force: true });
+        lock.release();
       });
       return closing;
     },

@@ -166,6 +166,30 @@ describe('cortex-sso sandbox', () => {
     expect(readdirSync(cwd)).toEqual([]);
   }, 120_000);
 
+  it('a second sandbox on the same directory is refused and leaves the first untouched; a stale pid file is taken over', async () => {
+    const configDir = join(tempDir('cortex-sso-sbx-'), 'config');
+    const cwd = tempDir('cortex-sso-sbx-cwd-');
+    const first = await sandbox([], configDir, cwd);
+    const envBefore = readFileSync(first.doc.envFile, 'utf8');
+    for (const args of [['sandbox'], ['sandbox', '--reset']]) {
+      const r = await runCli(args, { env: { CORTEX_SSO_CONFIG_DIR: configDir }, timeoutMs: 30_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`a sandbox already runs from ${first.doc.dir} (process ${first.child.pid})`);
+    }
+    // --reset did not replace what the running one serves.
+    expect(readFileSync(first.doc.envFile, 'utf8')).toBe(envBefore);
+    expect(readFileSync(first.doc.ca.file, 'utf8')).toContain('BEGIN CERTIFICATE');
+    expect((await stop(first)).code).toBe(130);
+
+    // A sandbox killed outright leaves its pid file behind; the next one starts anyway.
+    const killed = await sandbox([], configDir, cwd);
+    expect((await stop(killed, 'SIGKILL')).signal).toBe('SIGKILL');
+    expect(readFileSync(join(killed.doc.dir, 'sandbox.pid'), 'utf8').trim()).toBe(String(killed.child.pid));
+    const next = await sandbox([], configDir, cwd);
+    expect(next.doc.issuer.clientId).toBe(killed.doc.issuer.clientId);
+    expect((await stop(next)).code).toBe(130);
+  }, 120_000);
+
   it('a port in use is a usage error naming the flag', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
