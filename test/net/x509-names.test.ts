@@ -2,8 +2,10 @@
 // (string type, ASCII case and spacing do not count), different where it says different, and never
 // an exception, whatever the bytes.
 import { X509Certificate } from 'node:crypto';
+import tls from 'node:tls';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createTrustStore } from '../../src/net/trust.ts';
 import { certNames, pemToDer } from '../../src/net/x509-names.ts';
 import { createIntermediateCa, createRootCa, createTestPki, type TestPki, x509Name } from '../support/pki.ts';
 
@@ -71,6 +73,22 @@ describe('certNames', () => {
       issuer: x509Name([{ '2.5.4.10': [{ utf8String: 'ORG' }] }, { '2.5.4.3': [{ bmpString: ' root' }] }]),
     });
     expect(certNames(der(intermediate.certPem))?.issuer).toBe(certNames(der(root.certPem))?.subject);
+  });
+
+  it("every real root (Node's bundled ones, this machine's OS store) is read by name and is its own candidate", () => {
+    const roots = [...new Set([...tls.rootCertificates, ...tls.getCACertificates('system')])];
+    expect(roots.length).toBeGreaterThan(100);
+    const trust = createTrustStore({ env: {}, publicRootsOverride: tls.rootCertificates });
+    for (const pem of roots) {
+      const raw = der(pem);
+      const names = certNames(raw);
+      expect(names, new X509Certificate(pem).subject).toBeDefined();
+      if (!names?.selfIssued) continue; // a cross-certificate in the store: its issuer is elsewhere
+      // A chain that ends in this root (sent by the server) finds it among the candidates.
+      expect(trust.candidates([raw], 'all'), new X509Certificate(pem).subject).toContain(
+        trust.all().find((p) => der(p).equals(raw)),
+      );
+    }
   });
 
   it('never throws: arbitrary bytes and damaged certificates give names or undefined', () => {
