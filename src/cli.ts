@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { addCommands } from './commands/index.js';
-import { createFactory, type Factory } from './factory.js';
+import { createFactory, type Factory, type FactoryOverrides } from './factory.js';
 import type { Io } from './io.js';
 import { EXIT, redactUsageError, reportError } from './report/errors.js';
 
@@ -57,9 +57,16 @@ export function commandTree(): Command {
   return buildProgram(createFactory(io));
 }
 
-/** Run the CLI with the given arguments (without node and script) and streams; returns the exit code. */
-export async function run(args: readonly string[], io: Io): Promise<number> {
-  const f = createFactory(io);
+/**
+ * Run the CLI with the given arguments (without node and script) and streams; returns the exit code.
+ * `overrides` hands in a dependency instead of the real one (tests: a keychain that counts its reads).
+ */
+export async function run(
+  args: readonly string[],
+  io: Io,
+  overrides: FactoryOverrides = {},
+): Promise<number> {
+  const f = createFactory(io, overrides);
   try {
     await buildProgram(f).parseAsync([...args], { from: 'user' });
     return f.exitCode;

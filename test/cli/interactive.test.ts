@@ -11,6 +11,7 @@ import { run } from '../../src/cli.js';
 import { openConfigStore } from '../../src/config/store.js';
 import type { Io } from '../../src/io.js';
 import type { CortexApi } from '../../src/sandbox/cortex-api.js';
+import { createOsKeychain, type Keychain } from '../../src/secrets/keychain.js';
 import { runCli, tempDir } from '../support/cli.ts';
 import { startConnectorWorld } from '../support/connector-world.ts';
 import { secretTool } from '../support/keyring.ts';
@@ -308,7 +309,19 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
     const firstId = oidcNow().find((c) => c.id === CLIENT_ID)?.connectionId;
 
     const t = new Terminal(env(p));
-    const code = run(['connector', 'set'], t.io);
+    // The real keychain, counting its reads: each one may be a keychain prompt (macOS).
+    const real = createOsKeychain({ env: t.io.env });
+    const reads: string[] = [];
+    const keychain: Keychain = {
+      description: real.description,
+      get: (account) => {
+        reads.push(account);
+        return real.get(account);
+      },
+      set: (account, secret) => real.set(account, secret),
+      delete: (account) => real.delete(account),
+    };
+    const code = run(['connector', 'set'], t.io, { keychain });
     await t.waitFor(/Identity provider type/);
     t.type(ENTER);
     const idPrompt = await t.waitFor(/Okta client ID/);
@@ -332,6 +345,9 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
     expect(now[0]?.connectionId).not.toBe(firstId);
     expect(api.secretMatches(now[0]?.connectionId ?? '', SECRET)).toBe(true);
     expect(await stored(p)).toBe(SECRET);
+    // One read of the stored secret serves the early "is there a keychain?" check and the prompt's
+    // "Enter keeps"; a kept secret needs no storage decision.
+    expect(reads.filter((a) => a.startsWith('client-secret:'))).toEqual([`client-secret:${p}`]);
   });
 
   it('shows the values with their sources, the notes and the pre-flight BEFORE "Push?"', async () => {

@@ -61,6 +61,8 @@ interface InputContext {
   interactive: boolean;
   /** What was changed or looks odd, for the summary. */
   notes: string[];
+  /** The profile's stored secret, when the keychain was already read for it (null: none stored). */
+  stored?: Secret | null;
 }
 
 /**
@@ -143,7 +145,11 @@ async function resolveSecret(
       'env',
     );
   }
-  const existing = await deps.keychain.get(clientSecretAccount(profileName)).catch(() => null);
+  // Read once per run where it can be: each read may be a keychain prompt (macOS).
+  const existing =
+    ctx.stored !== undefined
+      ? ctx.stored
+      : await deps.keychain.get(clientSecretAccount(profileName)).catch(() => null);
   if (!deps.interactive) return existing ? { value: existing, source: 'keychain' } : undefined;
   const answer = await deps.prompter.password(
     existing
@@ -164,9 +170,19 @@ async function resolveSecret(
  * Phase 1, inputs: each value from flag, env, prompt or profile (the secret from stdin, env, a
  * prompt or the keychain), with its source; everything missing is listed at once.
  */
-async function resolveInputs(opts: SetOptions, profileName: string, deps: ConnectorDeps): Promise<Gathered> {
+async function resolveInputs(
+  opts: SetOptions,
+  profileName: string,
+  deps: ConnectorDeps,
+  stored?: Secret | null,
+): Promise<Gathered> {
   const profile = deps.config.getProfile(profileName);
-  const ctx: InputContext = { env: deps.io.env, interactive: deps.interactive, notes: [] };
+  const ctx: InputContext = {
+    env: deps.io.env,
+    interactive: deps.interactive,
+    notes: [],
+    ...(stored !== undefined ? { stored } : {}),
+  };
   const allowHttp = Boolean(opts.allowHttpLoopback);
 
   const type = await resolveInput(
@@ -275,9 +291,10 @@ export async function run(opts: SetOptions, deps: SetDeps): Promise<SetResult> {
   const account = clientSecretAccount(profileName);
 
   // A person at a terminal learns that the keychain is missing before typing anything.
-  if (deps.interactive && !opts.noStore && !opts.dryRun) await assertKeychain(deps, account);
+  const stored =
+    deps.interactive && !opts.noStore && !opts.dryRun ? await assertKeychain(deps, account) : undefined;
 
-  const g = await resolveInputs(opts, profileName, deps);
+  const g = await resolveInputs(opts, profileName, deps, stored);
   const plan = await preflight(opts, profileName, g, deps);
   const { result } = plan;
   if (opts.dryRun) return result;
@@ -474,10 +491,10 @@ async function store(
   result.stored = { secret: account ? 'keychain' : 'not-stored', config: deps.config.path };
 }
 
-/** Throws when the keychain cannot be used (with the ways around it). */
-async function assertKeychain(deps: ConnectorDeps, account: string): Promise<void> {
+/** The stored secret (null: none); throws when the keychain cannot be used (with the ways around it). */
+async function assertKeychain(deps: ConnectorDeps, account: string): Promise<Secret | null> {
   try {
-    await deps.keychain.get(account);
+    return await deps.keychain.get(account);
   } catch (err) {
     if (!(err instanceof CortexSsoError)) throw err;
     throw new CortexSsoError(err.code, `${err.message}`, {
