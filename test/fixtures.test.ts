@@ -2,6 +2,7 @@
 // folder's source list (test/fixtures/README.md says which). A fixture added without one fails here.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { OKTA_NOT_FOUND } from '../src/sandbox/issuer.ts';
 
 const root = new URL('./fixtures/', import.meta.url);
 const listsOf: Record<string, string[]> = { okta: ['SOURCES.md', 'README.md'], cortex: ['SOURCES.md'] };
@@ -23,4 +24,9 @@ describe('test/fixtures', () => {
       expect(unlisted, `fixtures without a source in ${folder}/`).toEqual([]);
     });
   }
+
+  it("the sandbox's Okta not-found body is the cited fixture, byte for byte once parsed", () => {
+    const fixture = JSON.parse(readFileSync(new URL('okta/not-found-E0000022.json', root), 'utf8'));
+    expect(JSON.parse(OKTA_NOT_FOUND)).toEqual(fixture);
+  });
 });

@@ -2,7 +2,8 @@
  * The sandbox's Okta-like issuer: a real OpenID provider (oidc-provider) over HTTPS on loopback,
  * shaped like an Okta org authorization server (`https://localhost:<port>`), with confidential
  * clients that authenticate with client_secret_basic. Development sign-in pages are on, so the
- * whole flow can be tried by hand in a browser. Loaded only by `cortex-sso sandbox`.
+ * whole flow can be tried by hand in a browser. Loaded only by `cortex-sso sandbox`; the tests'
+ * Okta stand-in (test/support/oidc-issuer.ts) is this same issuer.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -28,6 +29,11 @@ export interface IssuerOptions {
   host?: string;
   /** Default 0: a free port. */
   port?: number;
+  /**
+   * Also offer the client_credentials grant (to clients that list it). Off in the sandbox, as on an
+   * Okta org authorization server; the tests of older secret probes turn it on.
+   */
+  clientCredentials?: boolean;
 }
 
 export interface Issuer {
@@ -54,14 +60,33 @@ function quietProviderNotices(): void {
   }
 }
 
-/** What Okta answers outside an authorization server's paths (test/fixtures/okta/not-found-E0000022.json). */
-const OKTA_NOT_FOUND = JSON.stringify({
+/**
+ * What Okta answers outside an authorization server's paths: the body of
+ * test/fixtures/okta/not-found-E0000022.json (its source: test/fixtures/okta/SOURCES.md), kept here
+ * because the sandbox ships without the tests; test/fixtures.test.ts fails if the two differ.
+ */
+export const OKTA_NOT_FOUND = JSON.stringify({
   errorCode: 'E0000022',
   errorSummary: 'The endpoint does not support the provided HTTP method',
   errorLink: 'E0000022',
   errorId: 'oaeWn4dFJrpSNSCK7mE2Pq9Xw',
   errorCauses: [],
 });
+
+/**
+ * The ID-token signing key (RS256, as Okta signs): one per process, made on first use, so no
+ * development default (and its warning) is used, and many issuers in one test run share the cost.
+ */
+let jwk: Record<string, unknown> | undefined;
+function signingKey(): Record<string, unknown> {
+  jwk ??= {
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+    kid: randomBytes(8).toString('hex'),
+    use: 'sig',
+    alg: 'RS256',
+  };
+  return jwk;
+}
 
 export async function startIssuer(opts: IssuerOptions): Promise<Issuer> {
   quietProviderNotices();
@@ -95,8 +120,6 @@ export async function startIssuer(opts: IssuerOptions): Promise<Issuer> {
   });
   const port = (server.address() as AddressInfo).port;
   const issuer = `https://${opts.host ?? 'localhost'}:${port}${prefix}`;
-  // Signing key and cookie keys of this run (no development defaults, so no warnings about them).
-  const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
   const provider = new Provider(issuer, {
     clients: opts.clients.map((c) => {
       const grantTypes = c.grantTypes ?? ['authorization_code'];
@@ -109,10 +132,14 @@ export async function startIssuer(opts: IssuerOptions): Promise<Issuer> {
         token_endpoint_auth_method: 'client_secret_basic',
       };
     }),
-    jwks: { keys: [{ ...signingKey, kid: randomBytes(8).toString('hex'), use: 'sig', alg: 'RS256' }] },
+    jwks: { keys: [signingKey()] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    features: { devInteractions: { enabled: true } },
+    features: {
+      devInteractions: { enabled: true },
+      ...(opts.clientCredentials ? { clientCredentials: { enabled: true } } : {}),
+    },
     ttl: {
+      ...(opts.clientCredentials ? { ClientCredentials: 600 } : {}),
       Interaction: 600,
       Session: 3600,
       Grant: 3600,
