@@ -14,10 +14,10 @@
 // dist/THIRD-PARTY-NOTICES.md. Every other dependency stays an external, loaded where it is today
 // (ESM-only ones through esmOnlyExternals() below).
 //
-// The build fails when the entry would load the checklist chunk up front: `--help` must not pay
-// for TLS, crypto and the checks.
+// The build fails when the entry would load the checklist chunk up front (`--help` must not pay for
+// TLS, crypto and the checks), or when that chunk would load a package up front (undici, say).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type OutputChunk, type Plugin } from 'rolldown';
 
@@ -39,7 +39,7 @@ const inChecklist = (id: string): boolean => {
   return id.startsWith(dist) && (CHECKLIST_MODULES.has(rel) || rel.startsWith('net/'));
 };
 
-const isBare = (id: string): boolean => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('node:');
+const isBare = (id: string): boolean => !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('node:');
 const packageName = (id: string): string =>
   id
     .split('/')
