@@ -13,15 +13,9 @@ import { asValidator, type Checked, checkClientId, checkIssuer, checkSecret } fr
 import type { FieldChange, SetResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
-import {
-  type ApiSession,
-  type CommonConnectorOptions,
-  type ConnectorDeps,
-  openApi,
-  readStdin,
-  runVerification,
-  type Source,
-} from './shared.js';
+import { type ApiSession, openApi } from './api-session.js';
+import { type CommonConnectorOptions, type ConnectorDeps, readStdin, type Source } from './shared.js';
+import { runVerification } from './verification.js';
 
 export interface SetOptions extends CommonConnectorOptions {
   type?: string;

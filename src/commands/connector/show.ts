@@ -3,7 +3,8 @@ import type { OidcConnection } from '../../cortex/types.js';
 import { CortexSsoError, USAGE_CODES } from '../../errors.js';
 import type { DriftEntry, ShowResult } from '../../result.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
-import { type ConnectorDeps, openApi } from './shared.js';
+import { openApi } from './api-session.js';
+import type { ConnectorDeps } from './shared.js';
 
 export interface ShowOptions {
   profile?: string;

@@ -7,13 +7,9 @@ import { checkClientId } from '../../okta/values.js';
 import type { VerifyResult } from '../../result.js';
 import { Secret } from '../../secret.js';
 import { clientSecretAccount } from '../../secrets/keychain.js';
-import {
-  type CommonConnectorOptions,
-  type ConnectorDeps,
-  openApi,
-  runVerification,
-  type VerifyInput,
-} from './shared.js';
+import { openApi } from './api-session.js';
+import type { CommonConnectorOptions, ConnectorDeps } from './shared.js';
+import { runVerification, type VerifyInput } from './verification.js';
 
 export interface VerifyOptions extends CommonConnectorOptions {
   strict: boolean;
