@@ -116,4 +116,112 @@ describe('certNames', () => {
       { numRuns: 3000 },
     );
   });
+
+  describe('canonical as OpenSSL compares names (generated names)', () => {
+    /** DER: tag, length, contents. */
+    const tlv = (tag: number, body: Buffer): Buffer => {
+      const n = body.length;
+      const len =
+        n < 0x80
+          ? Buffer.from([n])
+          : n < 0x100
+            ? Buffer.from([0x81, n])
+            : Buffer.from([0x82, n >> 8, n & 0xff]);
+      return Buffer.concat([Buffer.from([tag]), len, body]);
+    };
+    const CN = Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03]);
+    const O = Buffer.from([0x06, 0x03, 0x55, 0x04, 0x0a]);
+    type Str = { type: 'printable' | 'utf8' | 'bmp' | 'universal' | 'ia5'; text: string };
+    const value = ({ type, text }: Str): Buffer => {
+      switch (type) {
+        case 'printable':
+          return tlv(0x13, Buffer.from(text, 'latin1'));
+        case 'ia5':
+          return tlv(0x16, Buffer.from(text, 'latin1'));
+        case 'utf8':
+          return tlv(0x0c, Buffer.from(text, 'utf8'));
+        case 'bmp':
+          return tlv(0x1e, Buffer.from(text, 'utf16le').swap16());
+        case 'universal': {
+          const cps = [...text].map((c) => c.codePointAt(0) as number);
+          const b = Buffer.alloc(cps.length * 4);
+          cps.forEach((cp, i) => b.writeUInt32BE(cp, i * 4));
+          return tlv(0x1c, b);
+        }
+      }
+    };
+    const name = (org: Str, cn: Str): Buffer =>
+      tlv(
+        0x30,
+        Buffer.concat([
+          tlv(0x31, tlv(0x30, Buffer.concat([O, value(org)]))),
+          tlv(0x31, tlv(0x30, Buffer.concat([CN, value(cn)]))),
+        ]),
+      );
+    /** Just enough of a certificate for certNames: version, serial, algorithm, issuer, validity, subject. */
+    const cert = (issuer: Buffer, subject: Buffer): Buffer =>
+      tlv(
+        0x30,
+        tlv(
+          0x30,
+          Buffer.concat([
+            tlv(0xa0, tlv(0x02, Buffer.from([2]))),
+            tlv(0x02, Buffer.from([1])),
+            tlv(0x30, Buffer.from([0x06, 0x01, 0x2a])),
+            issuer,
+            tlv(0x30, Buffer.alloc(0)),
+            subject,
+          ]),
+        ),
+      );
+    const word = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9.-]{0,11}$/);
+    const words = fc.array(word, { minLength: 1, maxLength: 4 });
+    const type = fc.constantFrom<Str['type']>('printable', 'utf8', 'bmp', 'universal', 'ia5');
+    /** The same words as OpenSSL sees them, written differently: case flipped, spaces added. */
+    const restyle = (ws: string[], flips: boolean[], pad: number) =>
+      `${' '.repeat(pad)}${ws
+        .map((w, i) => (flips[i % flips.length] ? w.toUpperCase() : w.toLowerCase()))
+        .join(' '.repeat(1 + (pad % 3)))}${'\t'.repeat(pad % 2)}`;
+
+    it('the same words in any string type, letter case and spacing give the same key', () => {
+      fc.assert(
+        fc.property(
+          words,
+          words,
+          type,
+          type,
+          fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+          fc.nat({ max: 4 }),
+          (cnWords, orgWords, t1, t2, flips, pad) => {
+            const a = name({ type: t1, text: orgWords.join(' ') }, { type: t1, text: cnWords.join(' ') });
+            const b = name(
+              { type: t2, text: restyle(orgWords, flips, pad + 1) },
+              { type: t2, text: restyle(cnWords, flips, pad) },
+            );
+            const one = certNames(cert(a, a));
+            const two = certNames(cert(b, b));
+            return one !== undefined && two !== undefined && one.subject === two.subject && one.selfIssued;
+          },
+        ),
+        { numRuns: 2000 },
+      );
+    });
+
+    it('different common names give different keys', () => {
+      fc.assert(
+        fc.property(words, words, type, (x, y, t) => {
+          fc.pre(x.join(' ').toLowerCase() !== y.join(' ').toLowerCase());
+          const org: Str = { type: t, text: 'Org' };
+          const one = certNames(
+            cert(name(org, { type: t, text: x.join(' ') }), name(org, { type: t, text: x.join(' ') })),
+          );
+          const two = certNames(
+            cert(name(org, { type: t, text: y.join(' ') }), name(org, { type: t, text: y.join(' ') })),
+          );
+          return one?.subject !== two?.subject;
+        }),
+        { numRuns: 2000 },
+      );
+    });
+  });
 });
