@@ -113,7 +113,7 @@ export function createFactory(io: Io, overrides: FactoryOverrides = {}): Factory
       };
     },
     async authDeps(noInput = false) {
-      const [k, c, p, { isCi }] = await Promise.all([
+      const [k, c, p, { canPrompt }] = await Promise.all([
         f.keychain(),
         f.config(),
         f.prompter(),
@@ -126,7 +126,7 @@ export function createFactory(io: Io, overrides: FactoryOverrides = {}): Factory
         stdin: io.stdin,
         prompter: p,
         // Prompts draw on stderr, so stdout may be a pipe (--json) while a person types the token.
-        interactive: !noInput && !isCi(io.env) && Boolean(io.stdin.isTTY && io.stderr.isTTY),
+        interactive: canPrompt(io, noInput),
       };
     },
     async close() {

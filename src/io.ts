@@ -24,11 +24,14 @@ export function colorLevel(io: Io, stream: 'stdout' | 'stderr' = 'stdout'): 0 | 
   return io[stream].isTTY ? 1 : 0;
 }
 
-/** True when the user can answer prompts: stdin and stdout are terminals, not CI, not --no-input. */
+/**
+ * True when a person can answer prompts: stdin and stderr (where prompts draw) are terminals, not
+ * CI, not --no-input. stdout may be a file or a pipe (`--json > result.json`).
+ */
 export function canPrompt(io: Io, noInput = false): boolean {
   if (noInput) return false;
   if (isCi(io.env)) return false;
-  return Boolean(io.stdin.isTTY && io.stdout.isTTY);
+  return Boolean(io.stdin.isTTY && io.stderr.isTTY);
 }
 
 export function isCi(env: Io['env']): boolean {

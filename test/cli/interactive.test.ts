@@ -60,8 +60,9 @@ class Terminal {
 
   readonly io: Io;
 
-  constructor(env: Record<string, string | undefined>) {
-    const screen = (onText: (s: string) => void) => {
+  /** `stdoutTty: false`: stdout goes to a file or a pipe (`--json > result.json`), the prompts still to the terminal. */
+  constructor(env: Record<string, string | undefined>, { stdoutTty = true } = {}) {
+    const screen = (onText: (s: string) => void, isTTY = true) => {
       const w = new Writable({
         write(chunk, _enc, cb) {
           onText(String(chunk));
@@ -71,13 +72,16 @@ class Terminal {
       // A terminal stays open when one prompt finishes: the prompt library ends the stream it was
       // given when it is done (process.stderr ignores that; a plain Writable would not).
       // Wide enough that no prompt or message wraps (wrapping splits words, which makes matching hard).
-      return Object.assign(w, { isTTY: true, columns: 200, rows: 40, end: () => w });
+      return Object.assign(
+        w,
+        isTTY ? { isTTY: true, columns: 200, rows: 40, end: () => w } : { end: () => w },
+      );
     };
     this.io = {
       stdin: this.keyboard,
       stdout: screen((s) => {
         this.out += s;
-      }),
+      }, stdoutTty),
       stderr: screen((s) => {
         this.err += s;
       }),
@@ -267,6 +271,28 @@ describe.skipIf(skip !== '')('connector set at a terminal (real prompts, keychai
     expect(api.secretMatches(oidcNow()[0]?.connectionId ?? '', SECRET)).toBe(true);
     expect(await stored(p)).toBe(SECRET);
     expect(savedProfile(p)).toMatchObject({ type: 'okta', clientId: CLIENT_ID, issuer: issuer.issuer });
+  });
+
+  it('with stdout redirected (--json > result.json) a person at the terminal is still asked', async () => {
+    const p = profile();
+    const t = new Terminal(env(p), { stdoutTty: false });
+    const code = run(['connector', 'set', '--json'], t.io);
+    await t.waitFor(/Identity provider type/);
+    t.type(ENTER);
+    await t.waitFor(/Okta client ID/);
+    t.type(`${CLIENT_ID}${ENTER}`);
+    await t.waitFor(/Okta client secret/);
+    t.type(`${SECRET}${ENTER}`);
+    await t.waitFor(/Okta issuer/);
+    t.type(`${issuer.issuer}${ENTER}`);
+    await t.waitFor(/Push to .*\?/);
+    t.type(`n${ENTER}`);
+    expect(await finished(t, code)).toBe(2);
+    // The prompts went to the terminal; the file got the JSON document only.
+    expect(t.out).not.toMatch(/Okta client ID/);
+    expect(JSON.parse(t.out)).toMatchObject({ ok: false });
+    expectNoSecret(t);
+    expect(savedProfile(p)).toBeUndefined();
   });
 
   it('answering "no" at the push confirmation changes nothing and says "Cancelled"', async () => {

@@ -17,7 +17,7 @@ export interface ConnectorDeps {
   keychain: Keychain;
   config: ConfigStore;
   prompter: Prompter;
-  /** Prompts may be shown: stdin/stdout are terminals, not CI, not --no-input. */
+  /** Prompts may be shown: stdin and stderr are terminals, not CI, not --no-input (io.ts canPrompt). */
   interactive: boolean;
   createClient: (baseUrl: string, token: Secret) => CortexClient;
   onCheck?: (issuerInput: string, result: CheckResult) => void;
