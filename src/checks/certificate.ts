@@ -3,21 +3,11 @@ import tls from 'node:tls';
 import type { Code } from '../codes.js';
 import { type TlsProbe, tlsHandshake } from '../net/connect.js';
 import type { TrustStore } from '../net/context.js';
-import { mapNetError } from '../net/errors.js';
+import { isUntrustedChain, mapNetError } from '../net/errors.js';
 import { tlsProbeOptions } from './probe.js';
 import type { Check, CheckOutcome, Finding } from './types.js';
 
 const DAY = 86_400_000;
-
-/** OpenSSL verdicts that more trusted roots could change (the other stage of the trust store). */
-const UNTRUSTED = new Set([
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_UNTRUSTED',
-]);
 
 interface Problem {
   code: Code;
@@ -165,7 +155,7 @@ async function verifyChain(
     return probe;
   };
   const settled = (p: TlsProbe | undefined): p is TlsProbe =>
-    p !== undefined && (p.chainVerified || !UNTRUSTED.has(p.verifyError ?? ''));
+    p !== undefined && (p.chainVerified || !isUntrustedChain(p.verifyError));
   // The likely anchors of every stage first: a chain anchored in the OS store is then one
   // small handshake too.
   for (const stage of stages) {

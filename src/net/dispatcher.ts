@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { openTcp } from './connect.js';
-import { codedError } from './errors.js';
+import { codedError, isUntrustedChain } from './errors.js';
 import type { ProxyRoute } from './proxy.js';
 import { secureContextFor } from './secure-context.js';
 
@@ -29,16 +29,6 @@ export interface DispatcherOptions {
    */
   moreCa?: () => readonly string[];
 }
-
-/** Handshake errors that more trusted roots could cure. */
-const UNTRUSTED = new Set([
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_UNTRUSTED',
-]);
 
 /**
  * The HTTP client of the checks: Node's own http/https with keep-alive agents, so one verified
@@ -152,7 +142,7 @@ function createTransport(opts: DispatcherOptions): NodeTransport {
         .catch((err: unknown) => {
           const code = (err as { code?: unknown } | null)?.code;
           const more = opts.moreCa?.();
-          if (more && more !== opts.ca && typeof code === 'string' && UNTRUSTED.has(code)) {
+          if (more && more !== opts.ca && typeof code === 'string' && isUntrustedChain(code)) {
             return secureConnect(options, more);
           }
           throw err;

@@ -279,3 +279,21 @@ export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : codedError('ABORT_ERR', 'aborted');
 }
+
+/**
+ * OpenSSL verification errors that more trusted roots could cure: the chain led to no root this
+ * trust set holds. The trust store's later stage (OS store, NODE_EXTRA_CA_CERTS) is tried only for
+ * these, by the certificate check and by the HTTP transport alike.
+ */
+const UNTRUSTED_CHAIN = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+
+export function isUntrustedChain(code: string | undefined): boolean {
+  return code !== undefined && UNTRUSTED_CHAIN.has(code);
+}
