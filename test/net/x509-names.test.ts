@@ -145,7 +145,7 @@ describe('certNames', () => {
         case 'universal': {
           const cps = [...text].map((c) => c.codePointAt(0) as number);
           const b = Buffer.alloc(cps.length * 4);
-          cps.forEach((cp, i) => b.writeUInt32BE(cp, i * 4));
+          for (const [i, cp] of cps.entries()) b.writeUInt32BE(cp, i * 4);
           return tlv(0x1c, b);
         }
       }
