@@ -33,8 +33,16 @@ function indent(text: string, pad: string): string {
     .join('\n');
 }
 
-export function renderCheckLine(r: CheckResult, c: ChalkInstance, verbose = false): string {
-  const id = `${r.id.padEnd(12)} `; // at least one space after ids longer than the column
+/** The check-id column: 12 characters, or as wide as the longest id in the list, plus one space. */
+const ID_COLUMN = 12;
+
+export function renderCheckLine(
+  r: CheckResult,
+  c: ChalkInstance,
+  verbose = false,
+  idWidth = ID_COLUMN,
+): string {
+  const id = `${r.id.padEnd(idWidth)} `;
   const time = r.status === 'skip' ? '' : c.dim(` ${r.durationMs}ms`);
   const code = r.code ? c.dim(` [${r.code}]`) : '';
   const lines = [`  ${paintStatus(c, r.status, SYMBOL[r.status])} ${c.bold(id)}${r.title}${code}${time}`];
@@ -62,7 +70,9 @@ export function renderCheckLine(r: CheckResult, c: ChalkInstance, verbose = fals
 export function renderTarget(t: TargetReport, opts: TextOptions): string {
   const c = painter(opts.color);
   const head = `${c.bold(t.issuer)}${t.input.trim() !== t.issuer ? c.dim(` (from "${t.input.trim()}")`) : ''}`;
-  return [head, ...t.checks.map((r) => renderCheckLine(r, c, opts.verbose))].join('\n');
+  // One column for the whole list, so titles line up even after a long id (cortex-connection).
+  const width = Math.max(ID_COLUMN, ...t.checks.map((r) => r.id.length));
+  return [head, ...t.checks.map((r) => renderCheckLine(r, c, opts.verbose, width))].join('\n');
 }
 
 export function summarize(checks: CheckResult[]): string {
