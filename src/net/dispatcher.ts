@@ -94,6 +94,9 @@ function createTransport(opts: DispatcherOptions): NodeTransport {
     return new Promise((resolve, reject) => {
       const secure = tls.connect({
         socket,
+        // The name the certificate must carry: without `host`, Node would check an IP-literal issuer
+        // against the socket's own name ('localhost', or the proxy's host through a tunnel).
+        host,
         ...(net.isIP(host) ? {} : { servername: options.servername || host }),
         secureContext: contextFor(ca),
         ALPNProtocols: ['http/1.1'],

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, createDispatcher } from '../../src/net/dispatcher.js';
 import { HttpTimeoutError, httpGet } from '../../src/net/http.js';
@@ -112,5 +114,27 @@ describe('httpGet', () => {
       code?: string;
     };
     expect(err.code).toBe('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+  });
+
+  it('checks an IP-literal issuer against its IP: a certificate for localhost only is refused at 127.0.0.1', async () => {
+    const leaf = await pki.issueLeaf({ hosts: ['localhost'] });
+    const server = tls.createServer({ key: leaf.keyPem, cert: leaf.chainPem }, (s) => {
+      s.on('error', () => {});
+      s.end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const get = (host: string) =>
+        httpGet(`https://${host}:${port}/`, {
+          dispatcher: dispatcher(),
+          timeoutMs: 3000,
+          maxBytes: MiB,
+        }).catch((e: unknown) => e as { code?: string });
+      expect(await get('127.0.0.1')).toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+      expect(await get('localhost')).toMatchObject({ status: 200 });
+    } finally {
+      server.close();
+    }
   });
 });
