@@ -254,6 +254,22 @@ describe.skipIf(process.platform !== 'linux' || !existsSync(SCRIPT))('auth login
     },
   );
 
+  it('login --okta --with-token at a terminal asks for the Okta token masked, as the Cortex one, never echoing it', async () => {
+    const p = profile();
+    // Short enough that the masked line does not wrap on an 80-column terminal.
+    const typed = `Okta${randomBytes(6).toString('hex')}`;
+    const r = await loginOnPty(
+      '--okta --with-token',
+      { ...env(p), DBUS_SESSION_BUS_ADDRESS: bus || undefined },
+      /Okta API token \(read-only admin; input hidden\)/,
+      typed,
+    );
+    expect(r.sawPrompt, `no prompt was drawn: ${stripVTControlCharacters(r.screen)}`).toBe(true);
+    expect(r.screen.includes(typed), 'the typed token was drawn on the terminal').toBe(false);
+    expect(r.screen).toContain('*'.repeat(typed.length));
+    expect(r.code).toBe(skip === '' ? 0 : 1);
+  });
+
   it('with prompting off (CI) and stdin at a terminal: refuses at once with a usage message', async () => {
     const p = profile();
     const started = Date.now();

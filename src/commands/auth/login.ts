@@ -2,6 +2,7 @@ import { resolveProfileName } from '../../config/resolve.js';
 import type { ConfigStore } from '../../config/store.js';
 import { CortexSsoError } from '../../errors.js';
 import { oktaTokenAccount } from '../../okta/management.js';
+import { asValidator } from '../../okta/values.js';
 import type { Prompter } from '../../prompter.js';
 import { readCapped } from '../../read-capped.js';
 import { Secret } from '../../secret.js';
@@ -42,82 +43,62 @@ export interface LoginResult {
 
 const MAX_TOKEN_BYTES = 64 * 1024;
 
-export async function run(opts: LoginOptions, deps: AuthDeps): Promise<LoginResult> {
-  const profile = resolveProfileName(opts.profile, deps.env);
-  if (opts.okta) return loginOkta(opts, deps, profile);
-  let token: Secret;
-  if (deps.stdin?.isTTY) {
-    // Reading a terminal as a pipe would wait without a word and echo the token as it is typed.
-    if (!deps.interactive || !deps.prompter) {
-      throw new CortexSsoError(
-        'USAGE',
-        'stdin is a terminal and prompting is off (CI or --no-input): pipe the Cortex API token in, e.g. `cortex-sso auth login --with-token < token.txt`, or set CORTEX_API_KEY.',
-      );
-    }
-    token = await deps.prompter.password('Cortex API token (input is hidden)', {
-      validate: (value) => {
-        try {
-          parseToken(value, 'typed');
-          return true;
-        } catch (err) {
-          return err instanceof CortexSsoError ? err.message : String(err);
-        }
-      },
-    });
-  } else {
-    if (!opts.withToken) {
-      throw new CortexSsoError(
-        'INPUT_MISSING',
-        'Pass --with-token and the Cortex API token on stdin, e.g. `cortex-sso auth login --with-token < token.txt` (at a terminal, `cortex-sso auth login` asks for it, masked).',
-      );
-    }
-    if (!deps.stdin) {
-      throw new CortexSsoError('INPUT_MISSING', 'No stdin to read the API token from.');
-    }
-    token = parseToken(await readAll(deps.stdin, MAX_TOKEN_BYTES));
-  }
-  await deps.keychain.set(apiTokenAccount(profile), token);
-  return {
-    ok: true,
-    profile,
-    stored: true,
-    tokenLastFour: token.lastFour,
-    keychain: deps.keychain.description,
-  };
+/** What differs between the two tokens `auth login` keeps: how they are asked for and named. */
+interface TokenWording {
+  prompt: string;
+  /** stdin is a terminal but nobody may be asked (CI, --no-input). */
+  noPrompt: string;
+  /** stdin is not a terminal and --with-token is missing. */
+  noWithToken: string;
+  noStdin: string;
 }
 
-/** The Okta API token: from stdin with --with-token, else typed at a masked prompt. Never a flag. */
-async function loginOkta(opts: LoginOptions, deps: AuthDeps, profile: string): Promise<LoginResult> {
-  let token: Secret;
-  if (opts.withToken) {
-    if (!deps.stdin) throw new CortexSsoError('INPUT_MISSING', 'No stdin to read the Okta API token from.');
-    token = parseToken(await readAll(deps.stdin, MAX_TOKEN_BYTES));
-  } else if (deps.interactive && deps.prompter) {
-    const typed = await deps.prompter.password('Okta API token (read-only admin; input hidden)', {
-      validate: (v) => {
-        try {
-          parseToken(v);
-          return true;
-        } catch (err) {
-          return err instanceof Error ? err.message.replace('read from stdin ', '') : String(err);
-        }
-      },
+const CORTEX_TOKEN: TokenWording = {
+  prompt: 'Cortex API token (input is hidden)',
+  noPrompt:
+    'stdin is a terminal and prompting is off (CI or --no-input): pipe the Cortex API token in, e.g. `cortex-sso auth login --with-token < token.txt`, or set CORTEX_API_KEY.',
+  noWithToken:
+    'Pass --with-token and the Cortex API token on stdin, e.g. `cortex-sso auth login --with-token < token.txt` (at a terminal, `cortex-sso auth login` asks for it, masked).',
+  noStdin: 'No stdin to read the API token from.',
+};
+
+const OKTA_TOKEN: TokenWording = {
+  prompt: 'Okta API token (read-only admin; input hidden)',
+  noPrompt:
+    'stdin is a terminal and prompting is off (CI or --no-input): pipe the Okta API token in, e.g. `cortex-sso auth login --okta --with-token < okta-token.txt`, or set OKTA_API_TOKEN.',
+  noWithToken:
+    'Pass --with-token and the Okta API token on stdin (`cortex-sso auth login --okta --with-token < okta-token.txt`), or run at a terminal to type it at a masked prompt.',
+  noStdin: 'No stdin to read the Okta API token from.',
+};
+
+/**
+ * A token from a pipe (--with-token), or typed at a masked prompt when stdin is a terminal. Never a
+ * flag. A terminal is never read as a pipe: that would wait without a word and echo the token.
+ */
+async function readToken(opts: LoginOptions, deps: AuthDeps, wording: TokenWording): Promise<Secret> {
+  if (deps.stdin?.isTTY) {
+    if (!deps.interactive || !deps.prompter) throw new CortexSsoError('USAGE', wording.noPrompt);
+    const typed = await deps.prompter.password(wording.prompt, {
+      validate: asValidator((v) => parseToken(v, 'typed')),
     });
-    token = parseToken(typed.reveal());
-  } else {
-    throw new CortexSsoError(
-      'INPUT_MISSING',
-      'Pass --with-token and the Okta API token on stdin (`cortex-sso auth login --okta --with-token < okta-token.txt`), or run at a terminal to type it at a masked prompt.',
-    );
+    return parseToken(typed.reveal(), 'typed');
   }
-  await deps.keychain.set(oktaTokenAccount(profile), token);
+  if (!opts.withToken) throw new CortexSsoError('INPUT_MISSING', wording.noWithToken);
+  if (!deps.stdin) throw new CortexSsoError('INPUT_MISSING', wording.noStdin);
+  return parseToken(await readAll(deps.stdin, MAX_TOKEN_BYTES));
+}
+
+export async function run(opts: LoginOptions, deps: AuthDeps): Promise<LoginResult> {
+  const profile = resolveProfileName(opts.profile, deps.env);
+  const token = await readToken(opts, deps, opts.okta ? OKTA_TOKEN : CORTEX_TOKEN);
+  await deps.keychain.set(opts.okta ? oktaTokenAccount(profile) : apiTokenAccount(profile), token);
   return {
     ok: true,
     profile,
     stored: true,
     tokenLastFour: token.lastFour,
     keychain: deps.keychain.description,
-    okta: true,
+    ...(opts.okta ? { okta: true as const } : {}),
   };
 }
 
