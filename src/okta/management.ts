@@ -19,7 +19,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpTransport } from '../net/dispatcher.js';
 import { Secret } from '../secret.js';
 import type { Keychain } from '../secrets/keychain.js';
-import { retryAt } from './oauth-errors.js';
+import { escapeControl } from '../text/escape.js';
+import { header, retryAt } from './oauth-errors.js';
 
 /** The keychain account of a profile's Okta API token (service `cortex-sso`). */
 export function oktaTokenAccount(profile: string): string {
@@ -232,19 +233,15 @@ export function nextLink(link: string | string[] | undefined): string | undefine
   return undefined;
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 function parseOktaError(body: Buffer): { errorCode?: string; errorSummary?: string; errorId?: string } {
   try {
     const d = JSON.parse(body.toString('utf8')) as unknown;
     if (!isObject(d)) return {};
     const out: { errorCode?: string; errorSummary?: string; errorId?: string } = {};
-    if (str(d.errorCode)) out.errorCode = str(d.errorCode)!;
-    if (str(d.errorSummary)) out.errorSummary = str(d.errorSummary)!.slice(0, 300);
-    if (str(d.errorId)) out.errorId = str(d.errorId)!.slice(0, 60);
+    // Okta's words reach the terminal: control characters are escaped, as for every answer read.
+    if (str(d.errorCode)) out.errorCode = escapeControl(str(d.errorCode)!);
+    if (str(d.errorSummary)) out.errorSummary = escapeControl(str(d.errorSummary)!.slice(0, 300));
+    if (str(d.errorId)) out.errorId = escapeControl(str(d.errorId)!.slice(0, 60));
     return out;
   } catch {
     return {};

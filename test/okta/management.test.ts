@@ -172,6 +172,23 @@ describe('the management client', () => {
     expect(err.message).toContain('not JSON');
   });
 
+  it("Okta's error text reaches the report with its control characters escaped", async () => {
+    answer = (res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          errorCode: 'E0000011\u001b[2J',
+          errorSummary: 'Invalid token\r\nFAKE LINE \u001b[31mred',
+          errorId: 'oae\u0007id',
+        }),
+      );
+    };
+    const err = await failure(client(odd.url).getApp('0oa1'));
+    expect(err.message).toContain('E0000011\\x1b[2J');
+    expect(err.message).toContain('Invalid token\\r\\nFAKE LINE \\x1b[31mred');
+    expect(err.message).not.toMatch(/[\u0000-\u001f\u007f]/);
+  });
+
   it('reads the app tolerantly and never keeps its client secret', async () => {
     answer = (res) => {
       res.setHeader('content-type', 'application/json');

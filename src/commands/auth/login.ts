@@ -76,14 +76,20 @@ const OKTA_TOKEN: TokenWording = {
  * flag. A terminal is never read as a pipe: that would wait without a word and echo the token.
  */
 async function readToken(opts: LoginOptions, deps: AuthDeps, wording: TokenWording): Promise<Secret> {
-  if (deps.stdin?.isTTY) {
-    if (!deps.interactive || !deps.prompter) throw new CortexSsoError('USAGE', wording.noPrompt);
-    const typed = await deps.prompter.password(wording.prompt, {
+  const ask = async (prompter: Prompter): Promise<Secret> => {
+    const typed = await prompter.password(wording.prompt, {
       validate: asValidator((v) => parseToken(v, 'typed')),
     });
     return parseToken(typed.reveal(), 'typed');
+  };
+  if (deps.stdin?.isTTY) {
+    if (!deps.interactive || !deps.prompter) throw new CortexSsoError('USAGE', wording.noPrompt);
+    return ask(deps.prompter);
   }
-  if (!opts.withToken) throw new CortexSsoError('INPUT_MISSING', wording.noWithToken);
+  if (!opts.withToken) {
+    if (deps.interactive && deps.prompter) return ask(deps.prompter);
+    throw new CortexSsoError('INPUT_MISSING', wording.noWithToken);
+  }
   if (!deps.stdin) throw new CortexSsoError('INPUT_MISSING', wording.noStdin);
   return parseToken(await readAll(deps.stdin, MAX_TOKEN_BYTES));
 }
