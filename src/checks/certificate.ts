@@ -4,6 +4,7 @@ import type { Code } from '../codes.js';
 import { type TlsProbe, tlsHandshake } from '../net/connect.js';
 import type { TrustStore } from '../net/context.js';
 import { isUntrustedChain, mapNetError } from '../net/errors.js';
+import { caKey } from '../net/secure-context.js';
 import { tlsProbeOptions } from './probe.js';
 import type { Check, CheckOutcome, Finding } from './types.js';
 
@@ -146,10 +147,13 @@ async function verifyChain(
     { scope: 'first', roots: () => trust.firstStage() },
     { scope: 'all', roots: () => trust.all() },
   ];
-  const tried = new Set<readonly string[]>();
+  // By content: a stage's candidates can be the very roots of a later attempt (the OS store adds
+  // none of that name); the same roots are never asked twice.
+  const tried = new Set<string>();
   const attempt = async (ca: readonly string[]): Promise<TlsProbe | undefined> => {
-    if (tried.has(ca)) return undefined;
-    tried.add(ca);
+    const key = caKey(ca);
+    if (tried.has(key)) return undefined;
+    tried.add(key);
     const probe = await tlsHandshake({ ...verifying, ca });
     probes.push(probe);
     return probe;

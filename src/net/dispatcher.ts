@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import { openTcp } from './connect.js';
 import { codedError, isUntrustedChain } from './errors.js';
 import type { ProxyRoute } from './proxy.js';
-import { secureContextFor } from './secure-context.js';
+import { caKey, secureContextFor } from './secure-context.js';
 
 // Not `import http from 'node:http'`: an ES module import of node:http reads all its exports, and its
 // lazy WebSocket getters load Node's bundled undici and http2 (about 70 more modules). getBuiltinModule
@@ -60,11 +60,9 @@ export function isNodeTransport(t: HttpTransport): t is NodeTransport {
 const cache = new Map<string, NodeTransport>();
 
 function cacheKey(opts: DispatcherOptions): string {
-  const ca = createHash('sha256');
-  for (const pem of opts.ca) ca.update(pem).update('\0');
   // The proxy URL may carry credentials: hash it too, so the key never holds them in clear.
   const proxy = opts.proxy ? createHash('sha256').update(opts.proxy.url).digest('hex') : 'direct';
-  return `${proxy}|${ca.digest('hex')}|${opts.connectTimeoutMs}|${opts.moreCa ? 'staged' : 'one'}`;
+  return `${proxy}|${caKey(opts.ca)}|${opts.connectTimeoutMs}|${opts.moreCa ? 'staged' : 'one'}`;
 }
 
 type Callback = ((err: Error | null, stream: Duplex) => void) | undefined;
@@ -145,7 +143,7 @@ function createTransport(opts: DispatcherOptions): NodeTransport {
         .catch((err: unknown) => {
           const code = (err as { code?: unknown } | null)?.code;
           const more = opts.moreCa?.();
-          if (more && more !== opts.ca && typeof code === 'string' && isUntrustedChain(code)) {
+          if (more && caKey(more) !== caKey(opts.ca) && typeof code === 'string' && isUntrustedChain(code)) {
             return secureConnect(options, more);
           }
           throw err;

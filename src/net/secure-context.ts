@@ -17,7 +17,8 @@ export interface ContextOptions {
 const byArray = new WeakMap<readonly string[], string>();
 const contexts = new Map<string, tls.SecureContext>();
 
-function caKey(ca: readonly string[]): string {
+/** A CA list's identity by content (SHA-256 over its PEMs), memoised per array. */
+export function caKey(ca: readonly string[]): string {
   let key = byArray.get(ca);
   if (key === undefined) {
     const h = createHash('sha256');

@@ -227,6 +227,20 @@ describe('certificate check', () => {
       expect(handshakes).toBe(3);
     });
 
+    it('an untrusted chain asks each distinct set of roots once', async () => {
+      // No OS store and no NODE_EXTRA_CA_CERTS here: the last stage holds the same roots as the
+      // first, so one verifying handshake gives the verdict.
+      const { out, handshakes } = await judgeChain(
+        { keyPem: sc.unknownRoot.keyPem },
+        sc.unknownRoot.certPem,
+        {
+          caPems: [pki.root.certPem],
+        },
+      );
+      expect(out).toMatchObject({ status: 'fail', code: 'CERT_UNTRUSTED_ROOT' });
+      expect(handshakes).toBe(2);
+    });
+
     it('without the cross-certificate the same chain is trusted only through --ca-file', async () => {
       const publicRoot = await createRootCa('Cross Public Root');
       const { out } = await judgeChain(pki.leaf, pki.leaf.chainPem, {
