@@ -67,7 +67,6 @@ export function createFactory(io: Io, overrides: FactoryOverrides = {}): Factory
       return prompter;
     },
     async cortexClient() {
-      usedNetwork = true;
       const [{ createCortexClient }, { EnvHttpProxyAgent }] = await Promise.all([
         import('./cortex/client.js'),
         import('undici'),
@@ -95,7 +94,6 @@ export function createFactory(io: Io, overrides: FactoryOverrides = {}): Factory
       usedNetwork = true;
     },
     async connectorDeps(noInput) {
-      usedNetwork = true;
       const [k, c, p, createClient, { canPrompt }] = await Promise.all([
         f.keychain(),
         f.config(),
@@ -113,15 +111,10 @@ export function createFactory(io: Io, overrides: FactoryOverrides = {}): Factory
       };
     },
     async authDeps(noInput = false) {
-      const [k, c, p, { canPrompt }] = await Promise.all([
-        f.keychain(),
-        f.config(),
-        f.prompter(),
-        import('./io.js'),
-      ]);
+      // No settings file: the auth commands keep tokens in the keychain only (and conf is slow to load).
+      const [k, p, { canPrompt }] = await Promise.all([f.keychain(), f.prompter(), import('./io.js')]);
       return {
         keychain: k,
-        config: c,
         env: env(),
         stdin: io.stdin,
         prompter: p,

@@ -240,7 +240,7 @@ describe('auth login --okta at a terminal', () => {
     } as unknown as Prompter;
     const result = await login(
       { okta: true, profile: 'prod' },
-      { keychain, config: undefined as never, env: {}, prompter, interactive: true },
+      { keychain, env: {}, prompter, interactive: true },
     );
     expect(asked[0]).toContain('Okta API token');
     expect(result).toMatchObject({ okta: true, tokenLastFour: '9abc', profile: 'prod' });

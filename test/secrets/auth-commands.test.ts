@@ -6,7 +6,6 @@ import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'v
 import * as login from '../../src/commands/auth/login.ts';
 import * as logout from '../../src/commands/auth/logout.ts';
 import * as status from '../../src/commands/auth/status.ts';
-import { openConfigStore } from '../../src/config/store.ts';
 import { CortexSsoError } from '../../src/errors.ts';
 import { createOsKeychain } from '../../src/secrets/keychain.ts';
 import { secretTool } from '../support/keyring.ts';
@@ -53,7 +52,6 @@ describe.skipIf(!bus)('auth login / status / logout on the real keychain', () =>
   it('login stores the stdin token under api-token:<profile>; status and logout see it', async () => {
     const deps = () => ({
       keychain,
-      config: openConfigStore({ dir: root }),
       env: { CORTEX_SSO_PROFILE: 'prod', CORTEX_CONFIG: NO_CORTEX_CLI_CONFIG },
       stdin: stdin(`${TOKEN}\n`),
     });
@@ -95,21 +93,19 @@ describe.skipIf(!bus)('auth login / status / logout on the real keychain', () =>
   });
 
   it('--profile wins over CORTEX_SSO_PROFILE and keeps profiles apart', async () => {
-    const config = openConfigStore({ dir: root });
     const env = { CORTEX_SSO_PROFILE: 'prod', CORTEX_CONFIG: NO_CORTEX_CLI_CONFIG };
-    await login.run({ withToken: true, profile: 'ci' }, { keychain, config, env, stdin: stdin(TOKEN) });
-    expect((await status.run({ profile: 'ci' }, { keychain, config, env })).source).toBe('keychain');
-    expect((await status.run({}, { keychain, config, env })).source).toBe('none');
-    expect((await logout.run({ profile: 'ci' }, { keychain, config, env })).deleted).toBe(true);
+    await login.run({ withToken: true, profile: 'ci' }, { keychain, env, stdin: stdin(TOKEN) });
+    expect((await status.run({ profile: 'ci' }, { keychain, env })).source).toBe('keychain');
+    expect((await status.run({}, { keychain, env })).source).toBe('none');
+    expect((await logout.run({ profile: 'ci' }, { keychain, env })).deleted).toBe(true);
   });
 
   it('status prefers CORTEX_API_KEY and logout says it is still set', async () => {
-    const config = openConfigStore({ dir: root });
     const env = { CORTEX_API_KEY: 'ctx_from_env_token_ENV1' };
-    const st = await status.run({}, { keychain, config, env });
+    const st = await status.run({}, { keychain, env });
     expect(st).toMatchObject({ profile: 'default', source: 'env', tokenLastFour: 'ENV1' });
     expect(status.formatText(st)).toContain('CORTEX_API_KEY');
-    const out = await logout.run({}, { keychain, config, env });
+    const out = await logout.run({}, { keychain, env });
     expect(out.envTokenSet).toBe(true);
     expect(logout.formatText(out)).toContain('CORTEX_API_KEY is still set');
   });
@@ -118,7 +114,6 @@ describe.skipIf(!bus)('auth login / status / logout on the real keychain', () =>
 describe('auth login input checks (in-memory keychain)', () => {
   const base = () => ({
     keychain: createMemoryKeychain(),
-    config: openConfigStore({ dir: root }),
     env: { CORTEX_CONFIG: NO_CORTEX_CLI_CONFIG },
   });
 
@@ -142,7 +137,6 @@ describe('auth login input checks (in-memory keychain)', () => {
     const keychain = createMemoryKeychain({ state: 'locked' });
     const deps = {
       keychain,
-      config: openConfigStore({ dir: root }),
       env: { CORTEX_CONFIG: NO_CORTEX_CLI_CONFIG },
     };
     expect(await codeOf(status.run({}, deps))).toBe('KEYCHAIN_LOCKED');

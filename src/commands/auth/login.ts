@@ -1,5 +1,4 @@
 import { resolveProfileName } from '../../config/resolve.js';
-import type { ConfigStore } from '../../config/store.js';
 import { CortexSsoError } from '../../errors.js';
 import { oktaTokenAccount } from '../../okta/management.js';
 import { asValidator } from '../../okta/values.js';
@@ -11,7 +10,6 @@ import { apiTokenAccount, type Keychain } from '../../secrets/keychain.js';
 /** What the auth commands need; cli.ts builds the real one, tests a real keychain on a private bus. */
 export interface AuthDeps {
   keychain: Keychain;
-  config: ConfigStore;
   env: Record<string, string | undefined>;
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Masked prompts; used only when `interactive`. */
