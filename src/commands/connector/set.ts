@@ -9,6 +9,7 @@ import {
   type SsoListing,
 } from '../../cortex/types.js';
 import { CortexSsoError } from '../../errors.js';
+import { isCi } from '../../io.js';
 import { asValidator, type Checked, checkClientId, checkIssuer, checkSecret } from '../../okta/values.js';
 import type { FieldChange, SetResult } from '../../result.js';
 import { Secret } from '../../secret.js';
@@ -248,10 +249,10 @@ async function resolveInputs(
   };
 }
 
+/** Why canPrompt (io.ts) said no, in its own terms. */
 function whyNoPrompt(deps: ConnectorDeps): string {
-  const env = deps.io.env;
-  if (env.CI && env.CI !== '0' && env.CI !== 'false') return 'CI is set';
-  if (!deps.io.stdin.isTTY || !deps.io.stdout.isTTY) return 'not a terminal';
+  if (isCi(deps.io.env)) return 'CI is set';
+  if (!deps.io.stdin.isTTY || !deps.io.stderr.isTTY) return 'not a terminal';
   return '--no-input';
 }
 
