@@ -78,7 +78,8 @@ export function renderSet(r: SetResult, opts: TextOptions & { reviewed?: boolean
           : `The connection it replaces (${r.removed.connection.connectionId}) is gone: Cortex replaced it.`,
       );
     }
-    if (opts.reviewed) for (const n of r.notes.slice(-3)) out.push(c.yellow(`note: ${n}`));
+    // The review went to stderr before the question; this report is the record: every note, once.
+    if (opts.reviewed) for (const n of r.notes) out.push(c.yellow(`note: ${n}`));
     if (r.stored) {
       out.push(
         `Secret: ${r.stored.secret === 'keychain' ? 'stored in the OS keychain' : 'not stored locally'}; settings: ${r.stored.config}`,
