@@ -1,6 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import tls from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { check as tcpCheck } from '../../src/checks/tcp.ts';
 import { check } from '../../src/checks/tls.ts';
 import { netCtx, netTarget } from '../support/net-check-context.ts';
@@ -121,8 +121,13 @@ describe('tls check', () => {
     it('a connection dropped while idle is replaced by a new one, not reported as a TLS failure', async () => {
       const srv = await countingServer();
       const target = await afterTcp(srv.port);
-      // The server (or a middlebox) closes the idle connection before the tls check runs.
+      // The server (or a middlebox) closes the idle connection before the tls check runs, and the
+      // client has seen it go.
+      await vi.waitFor(() => expect(srv.sockets).toHaveLength(1));
+      const idle = target.facts.openConnection;
+      const closed = new Promise((resolve) => idle?.once('close', resolve));
       for (const s of srv.sockets) s.destroy();
+      await closed;
       const out = await check.run(target, ctx());
       expect(out.status).toBe('pass');
       expect(srv.sockets).toHaveLength(2);

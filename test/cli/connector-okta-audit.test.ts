@@ -147,6 +147,8 @@ describe('the Okta-side audit in the pre-flight', () => {
   it('without an Okta API token the audit does not run, and says nothing about Okta settings', async () => {
     const r = await cli(set(INACTIVE, '--dry-run'), env('notoken', { OKTA_API_TOKEN: undefined }));
     expect(r.code).toBe(0); // from outside, the inactive app cannot be told apart
+    const ids = checksOf(JSON.parse(r.stdout)).map((c) => c.id);
+    expect(ids).toContain('credentials'); // the pre-flight ran
     expect(checksOf(JSON.parse(r.stdout)).some((c) => c.id.startsWith('okta-'))).toBe(false);
   });
 

@@ -357,6 +357,8 @@ describe.skipIf(skip !== '')(
           });
         }
       };
+      const posts = () => api.requests.filter((q) => q.method === 'POST').length;
+      const postsBefore = posts();
       const r = await cli([...setArgs(), '--json'], env(p), SECRET);
       meanwhile = undefined;
       expect(r.code).toBe(1);
@@ -364,6 +366,7 @@ describe.skipIf(skip !== '')(
       const after = await oidc();
       expect(after).toHaveLength(before.length + 1); // only the other admin's change
       expect(api.requests.filter((q) => q.method === 'POST').length).toBeGreaterThan(0);
+      expect(posts()).toBe(postsBefore + 1); // the other admin's POST; the refused set sent none
       expect(config(p)).toEqual(configBefore);
       expect(await stored(p)).toBe(SECRET);
 

@@ -767,7 +767,9 @@ describe('diagnose: interrupted', () => {
       });
       await reached;
       sentAt = Date.now();
-      process.kill(pid ?? 0, 'SIGINT');
+      // Never pid 0: that would signal the whole test run's process group.
+      expect(pid).toBeGreaterThan(0);
+      process.kill(pid as number, 'SIGINT');
       const r = await run;
       expect(Date.now() - sentAt).toBeLessThan(5_000);
       expect(r.code).toBe(130);

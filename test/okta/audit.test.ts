@@ -335,12 +335,14 @@ describe("okta audit: Okta's error answers", () => {
 
   it('a rate limit that resets soon is waited out (X-Rate-Limit-Reset)', async () => {
     const state = custom.management!;
-    state.rateLimitUntil = Math.floor(Date.now() / 1000) + 1;
+    // At least one whole second away, so the limit is surely in force when the audit asks.
+    state.rateLimitUntil = Math.floor(Date.now() / 1000) + 2;
     try {
       const started = Date.now();
       const r = await audit(custom, GOOD);
       expect(failures(r)).toEqual([]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     } finally {
       state.rateLimitUntil = null;
     }
