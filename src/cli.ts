@@ -8,8 +8,6 @@ import { createFactory, type Factory, type FactoryOverrides } from './factory.js
 import type { Io } from './io.js';
 import { EXIT, redactUsageError, reportError } from './report/errors.js';
 
-export { EXIT, redactUsageError };
-
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     version: string;

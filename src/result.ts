@@ -146,8 +146,4 @@ export interface VerifyResult extends DiagnoseResult {
 }
 
 /** Same document as `connector verify --json` (VerifyResult in docs/json-schema.json). Never the token. */
-export interface AuditResult extends DiagnoseResult {
-  profile: string;
-  clientId: string;
-  redirectUri: string;
-}
+export type AuditResult = VerifyResult;

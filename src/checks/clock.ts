@@ -3,8 +3,6 @@ import { headerValue, httpGet, isHttpTimeout } from '../net/http.js';
 import { routeFor } from './route.js';
 import type { Check, CheckContext, CheckOutcome, ServerDateSample } from './types.js';
 
-export type { ServerDateSample } from './types.js';
-
 export const WARN_SKEW_MS = 30_000;
 export const FAIL_SKEW_MS = 5 * 60_000;
 

@@ -9,7 +9,7 @@ import type { OktaApp } from '../okta/management.js';
 import type { Check, CheckContext, CheckOutcome, Target } from './types.js';
 
 /** What Cortex's Okta guide names as the initiate login URI (auto sign-on from the Okta dashboard). */
-export const CORTEX_INITIATE_LOGIN_URI = CORTEX_CALLBACK_URI;
+const CORTEX_INITIATE_LOGIN_URI = CORTEX_CALLBACK_URI;
 /** Hosts that are Cortex's own (its Auth0 tenant and its web app). */
 const CORTEX_HOSTS = ['cortexapp.auth0.com', 'app.getcortexapp.com'];
 

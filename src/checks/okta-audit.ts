@@ -7,7 +7,7 @@ import { resolveOktaToken } from '../okta/management.js';
 import type { Secret } from '../secret.js';
 import type { Keychain } from '../secrets/keychain.js';
 
-export { oktaTokenAccount, resolveOktaToken } from '../okta/management.js';
+export { oktaTokenAccount } from '../okta/management.js';
 
 /**
  * For `connector verify` and `connector set`'s pre-flight: the Okta API token when one is available

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { CortexSsoError } from '../errors.js';
 import { openTcp } from '../net/connect.js';
 import { mapNetError } from '../net/errors.js';
+import { hostPort } from '../net/host.js';
 import { decideProxy } from '../net/proxy.js';
 import type { Check, CheckOutcome } from './types.js';
 
@@ -35,7 +36,7 @@ export const check: Check = {
     if (decision.route) {
       const route = decision.route;
       const { host, port } = target.issuer;
-      const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const authority = hostPort(host, port);
       const data = { proxy: route.display, source: decision.from, tunnel: authority };
       const started = performance.now();
       try {

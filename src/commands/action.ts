@@ -14,8 +14,6 @@ export interface ActionHooks {
 }
 
 export interface ActionSpec<O, R> {
-  /** 'checks': --json or --format text|json|junit|github; 'json' (default): --json or --format text|json. */
-  output?: 'checks' | 'json';
   /** Show a spinner while checks run (text output at a terminal only). */
   progress?: boolean;
   run(opts: O, hooks: ActionHooks): Promise<R>;

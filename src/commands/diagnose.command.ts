@@ -35,7 +35,6 @@ Examples:
     )
     .action(
       action(f, {
-        output: 'checks',
         progress: true,
         async run(opts: Opts, { onCheck }) {
           const { run } = await import('./diagnose.js');

@@ -18,13 +18,15 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configDir } from '../config/store.js';
+import { CORTEX_CALLBACK_URI } from '../cortex/types.js';
 import { CortexSsoError } from '../errors.js';
 import { type CortexApi, startCortexApi } from '../sandbox/cortex-api.js';
 import { type Issuer, startIssuer } from '../sandbox/issuer.js';
 import { type SandboxLock, takeSandboxLock } from '../sandbox/lock.js';
 import { type CaFiles, caUsable, createCa, issueLeaf } from '../sandbox/pki.js';
 
-export const SANDBOX_REDIRECT_URI = 'https://cortexapp.auth0.com/login/callback';
+/** Cortex's own callback: the sandbox's app is set up as Okta's should be for Cortex. */
+export const SANDBOX_REDIRECT_URI = CORTEX_CALLBACK_URI;
 /** The profile the exported settings select, so trying the sandbox never touches the user's own profile. */
 export const SANDBOX_PROFILE = 'sandbox';
 

@@ -505,11 +505,10 @@ function httpError(c: Call, a: Final, base: string, quote: (s: string) => string
     said = String((a.json as { error: string }).error);
   else said = `a ${contentTypeOf(a)} answer`;
 
-  let code = statusCode(a.status);
+  // 404/405 is API_NOT_FOUND (statusCode): never "no connector", the list route answers 200 on a real workspace.
+  const code = statusCode(a.status);
   let message: string;
   if (a.status === 404 || a.status === 405) {
-    // Never "no connector": the list route always answers 200 on a real workspace.
-    code = 'API_NOT_FOUND';
     message = `${c.what}: ${where} answered HTTP ${a.status} (${said}). The API URL or route is wrong: Cortex serves this route at its API base URL (default https://api.getcortexapp.com).`;
   } else {
     message = `${c.what} failed: HTTP ${a.status}: ${said}${triesText(tries)}${

@@ -43,7 +43,6 @@ export interface NodeTransport {
   readonly https: HttpsModule.Agent;
   readonly http: HttpModule.Agent;
   readonly closed: boolean;
-  readonly destroyed: boolean;
   /** Take a verified connection to host:port for the next https request there (NetContext.adopt). */
   adopt(host: string, port: number, socket: tls.TLSSocket): boolean;
   close(): Promise<void>;
@@ -182,9 +181,6 @@ function createTransport(opts: DispatcherOptions): NodeTransport {
     https: httpsAgent,
     http: httpAgent,
     get closed() {
-      return closed;
-    },
-    get destroyed() {
       return closed;
     },
     adopt(host, port, socket) {

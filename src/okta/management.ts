@@ -169,7 +169,7 @@ const strings = (v: unknown): string[] =>
 const obj = (v: unknown): Json => (isObject(v) ? v : {});
 
 /** Tolerant reading of GET /api/v1/apps/{appId}: unknown or missing fields are simply absent. */
-export function parseApp(doc: unknown): OktaApp {
+function parseApp(doc: unknown): OktaApp {
   const d = obj(doc);
   const settingsClient = obj(obj(d.settings).oauthClient);
   const credsClient = obj(obj(d.credentials).oauthClient);
@@ -194,7 +194,7 @@ export function parseApp(doc: unknown): OktaApp {
   return app;
 }
 
-export function parsePolicy(doc: unknown): OktaPolicy | undefined {
+function parsePolicy(doc: unknown): OktaPolicy | undefined {
   const d = obj(doc);
   const id = str(d.id);
   if (!id) return undefined;
@@ -205,7 +205,7 @@ export function parsePolicy(doc: unknown): OktaPolicy | undefined {
   return p;
 }
 
-export function parsePolicyRule(doc: unknown): OktaPolicyRule | undefined {
+function parsePolicyRule(doc: unknown): OktaPolicyRule | undefined {
   const d = obj(doc);
   const id = str(d.id);
   if (!id) return undefined;

@@ -45,7 +45,6 @@ ${examples([
     .option('--verbose', 'show details of passing checks too')
     .action(
       action(f, {
-        output: 'checks',
         progress: true,
         async run(opts: Opts, { onCheck }) {
           const { run } = await import('./verify.js');

@@ -33,7 +33,6 @@ Examples:
     )
     .action(
       action(f, {
-        output: 'checks',
         progress: true,
         async run(opts: Opts, { onCheck }) {
           const { run } = await import('./audit.js');
