@@ -96,17 +96,6 @@ const out = (s = ''): void => {
   write(`${s}\n`);
 };
 
-// oidc-provider announces its development defaults on the console. src/sandbox/issuer.ts hides
-// them, but only when uncoloured (it matches the plain text, and a terminal gets them in colour): hide them
-// here too, whatever the colour.
-for (const level of ['warn', 'info', 'log'] as const) {
-  const original = console[level].bind(console);
-  console[level] = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && stripVTControlCharacters(args[0]).startsWith('oidc-provider ')) return;
-    original(...args);
-  };
-}
-
 /** Everything started, closed in reverse order at the end or on error. */
 const closers: Array<() => Promise<void>> = [];
 let cleanedUp = false;
