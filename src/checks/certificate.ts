@@ -184,20 +184,24 @@ export const check: Check = {
   needs: ['tls'],
   async run(target, ctx) {
     const probes: TlsProbe[] = [];
-    const outcome = await judge(target, ctx, probes);
-    // A connection whose chain AND host verified may carry discovery and JWKS (one connection
-    // instead of two); every other one is closed here. No request travels over an unverified one.
-    const base = tlsProbeOptions(target, ctx);
-    for (const probe of probes) {
-      const socket = probe.socket;
-      if (!socket) continue;
-      const adopted =
-        outcome.status !== 'fail' &&
-        probe === probes.find((p) => p.socket) &&
-        (ctx.net.adopt?.(base.proxy ?? null, base.host, base.port, socket) ?? false);
-      if (!adopted) socket.destroy();
+    let outcome: CheckOutcome | undefined;
+    try {
+      outcome = await judge(target, ctx, probes);
+      return outcome;
+    } finally {
+      // A probe keeps its connection only when chain AND host verified, and the search stops at
+      // the first that verifies: at most one is open. It may carry discovery and JWKS (one
+      // connection instead of two); otherwise it is closed. No request travels over an unverified one.
+      const socket = probes.find((p) => p.socket)?.socket;
+      if (socket) {
+        const base = tlsProbeOptions(target, ctx);
+        const adopted =
+          outcome !== undefined &&
+          outcome.status !== 'fail' &&
+          (ctx.net.adopt?.(base.proxy ?? null, base.host, base.port, socket) ?? false);
+        if (!adopted) socket.destroy();
+      }
     }
-    return outcome;
   },
 };
 
