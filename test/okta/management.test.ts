@@ -186,6 +186,7 @@ describe('the management client', () => {
     const err = await failure(client(odd.url).getApp('0oa1'));
     expect(err.message).toContain('E0000011\\x1b[2J');
     expect(err.message).toContain('Invalid token\\r\\nFAKE LINE \\x1b[31mred');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
     expect(err.message).not.toMatch(/[\u0000-\u001f\u007f]/);
   });
 
